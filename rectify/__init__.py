@@ -1,0 +1,1 @@
+"""Rectify: from a campaign's targets to closed, verified rectifications."""

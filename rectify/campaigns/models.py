@@ -1,0 +1,112 @@
+"""Campaigns (主题教育、巡视整改…), their phases and target requirements."""
+
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from rectify.core.models import SoftDeleteModel, TimeStampedModel
+from rectify.org.models import Unit
+
+DEFAULT_WARNING_DAYS = 7
+
+
+class Campaign(TimeStampedModel, SoftDeleteModel):
+    """A campaign (活动): a time-boxed effort with targets to measure units against."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=64, unique=True)
+    general_requirement = models.CharField(_("general requirement"), max_length=300, blank=True)
+    root_task = models.TextField(_("root task"), blank=True)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    warning_days = models.PositiveSmallIntegerField(
+        _("warning window (days)"),
+        default=DEFAULT_WARNING_DAYS,
+        help_text=_("A measure turns yellow this many days before its deadline."),
+    )
+    organizer = models.ForeignKey(
+        Unit,
+        verbose_name=_("organizing unit"),
+        on_delete=models.PROTECT,
+        related_name="organized_campaigns",
+    )
+    participating_units = models.ManyToManyField(
+        Unit,
+        verbose_name=_("participating units"),
+        related_name="campaigns",
+        help_text=_("Each unit takes part with its whole subtree."),
+    )
+
+    history = HistoricalRecords()
+    scope_unit_field = "organizer"
+
+    class Meta(SoftDeleteModel.Meta):
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        ordering = ["-start_date", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
+                name="campaigns_campaign_end_after_start",
+                violation_error_message=_("The end date cannot be before the start date."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("campaigns:detail", kwargs={"slug": self.slug})
+
+    def includes_unit(self, unit: Unit) -> bool:
+        """True when ``unit`` lies in one of the participating subtrees."""
+        return any(unit.is_within(root) for root in self.participating_units.all())
+
+
+class Phase(models.Model):
+    """A phase of a campaign (学习教育、调查研究、检视问题、整改落实)."""
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="phases"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("phase")
+        verbose_name_plural = _("phases")
+        ordering = ["campaign", "order", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Target(models.Model):
+    """A target requirement (目标要求) that problems are found against."""
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="targets"
+    )
+    code = models.CharField(_("code"), max_length=32)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        ordering = ["campaign", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "code"],
+                name="campaigns_target_code_unique",
+                violation_error_message=_("A target with this code already exists."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title

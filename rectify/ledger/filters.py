@@ -1,0 +1,118 @@
+"""One filter definition per list: the list page, the API and the exports share these."""
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from rectify.campaigns.models import Campaign, Target
+from rectify.org.models import PATH_END, Person, Unit
+
+from .lights import Light, light_q
+from .models import Level, Measure, MeasureKind, MeasureStatus, Problem, ProblemStatus, Source
+
+
+def _subtree(field: str, unit: Unit) -> Q:
+    units = Unit.all_objects.filter(path__gte=unit.path, path__lt=unit.path + PATH_END)
+    return Q(**{f"{field}__in": units.values("pk")})
+
+
+class _LedgerFilterSet(django_filters.FilterSet):
+    """Filters both lists share. Choice querysets are narrowed to the user's scope by the view."""
+
+    campaign = django_filters.ModelChoiceFilter(
+        label=_("campaign"), queryset=Campaign.objects.all(), to_field_name="slug"
+    )
+    unit = django_filters.ModelChoiceFilter(
+        label=_("unit (with its subtree)"), queryset=Unit.objects.all(), method="filter_unit"
+    )
+    target = django_filters.ModelChoiceFilter(label=_("target"), queryset=Target.objects.all())
+    source = django_filters.ChoiceFilter(
+        label=_("source"), choices=Source.choices, field_name="problem__source"
+    )
+    level = django_filters.ChoiceFilter(
+        label=_("level"), choices=Level.choices, field_name="problem__level"
+    )
+    q = django_filters.CharFilter(label=_("search"), method="filter_text")
+
+    def filter_unit(self, queryset, name, value):
+        return queryset.filter(_subtree("unit", value)) if value else queryset
+
+
+class MeasureFilter(_LedgerFilterSet):
+    """Filters of the measure list (整改清单) and of everything that exports it."""
+
+    target = django_filters.ModelChoiceFilter(
+        label=_("target"), queryset=Target.objects.all(), field_name="problem__target"
+    )
+    kind = django_filters.ChoiceFilter(label=_("kind"), choices=MeasureKind.choices)
+    status = django_filters.ChoiceFilter(label=_("status"), choices=MeasureStatus.choices)
+    light = django_filters.ChoiceFilter(
+        label=_("light"), choices=Light.choices, method="filter_light"
+    )
+    person = django_filters.ModelChoiceFilter(
+        label=_("responsible person"),
+        queryset=Person.objects.all(),
+        field_name="responsible_persons",
+    )
+    o = django_filters.OrderingFilter(
+        label=_("sort by"),
+        fields=(
+            ("problem", "problem"),
+            ("deadline", "deadline"),
+            ("status", "status"),
+            ("unit__path", "unit"),
+            ("updated_at", "updated"),
+        ),
+        field_labels={
+            "problem": _("problem"),
+            "deadline": _("deadline"),
+            "status": _("status"),
+            "unit__path": _("unit"),
+            "updated_at": _("last change"),
+        },
+    )
+
+    class Meta:
+        model = Measure
+        fields = ["campaign", "unit", "target", "source", "level", "kind", "status", "light", "person", "q"]
+
+    def filter_light(self, queryset, name, value):
+        return queryset.filter(light_q(value)) if value else queryset
+
+    def filter_text(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        named = Person.objects.filter(measures=OuterRef("pk"), name__icontains=value)
+        return queryset.filter(
+            Q(content__icontains=value) | Q(problem__description__icontains=value) | Exists(named)
+        )
+
+
+class ProblemFilter(_LedgerFilterSet):
+    """Filters of the problem list (问题清单)."""
+
+    source = django_filters.ChoiceFilter(label=_("source"), choices=Source.choices)
+    level = django_filters.ChoiceFilter(label=_("level"), choices=Level.choices)
+    status = django_filters.ChoiceFilter(
+        label=_("status"), choices=ProblemStatus.choices, field_name="derived_status"
+    )
+    o = django_filters.OrderingFilter(
+        label=_("sort by"),
+        fields=(("id", "id"), ("found_on", "found"), ("unit__path", "unit")),
+        field_labels={"id": _("number"), "found_on": _("date found"), "unit__path": _("unit")},
+    )
+
+    class Meta:
+        model = Problem
+        fields = ["campaign", "unit", "target", "source", "level", "status", "q"]
+
+    def filter_text(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(description__icontains=value)
+            | Q(root_cause__icontains=value)
+            | Q(concerned_person__name__icontains=value)
+        )

@@ -1,0 +1,77 @@
+"""Deadline lights (红黄绿灰), computed in SQL so lists, filters, counts and exports agree.
+
+- grey: long-term (长期坚持) with no fixed date;
+- green: done, or the deadline lies beyond the campaign's warning window;
+- yellow: not done and the deadline falls within the warning window;
+- red: not done and overdue.
+"""
+
+import datetime as dt
+
+from django.db import models
+from django.db.models import Case, F, Q, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import DONE_STATUSES, MeasureKind
+
+
+class Light(models.TextChoices):
+    GREEN = "green", _("Green")
+    YELLOW = "yellow", _("Yellow")
+    RED = "red", _("Red")
+    GREY = "grey", _("Grey")
+
+
+class AddDays(models.Func):
+    """``date + days`` where ``days`` is an integer expression, on SQLite and PostgreSQL."""
+
+    output_field = models.DateField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="date(%(expressions)s || ' days')",
+            arg_joiner=", '+' || ",
+            **extra_context,
+        )
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler, connection, template="(%(expressions)s)", arg_joiner="::date + ", **extra_context
+        )
+
+
+def _warning_edge(today: dt.date) -> AddDays:
+    return AddDays(Value(today, output_field=models.DateField()), F("campaign__warning_days"))
+
+
+def light_q(light: str, today: dt.date | None = None) -> Q:
+    """The condition for one light, usable in ``filter()`` and ``Count(filter=...)``."""
+    today = today or timezone.localdate()
+    grey = Q(kind=MeasureKind.LONG_TERM, deadline__isnull=True)
+    done = Q(status__in=DONE_STATUSES)
+    open_dated = ~done & Q(deadline__isnull=False)
+    if light == Light.GREY:
+        return grey
+    if light == Light.RED:
+        return open_dated & Q(deadline__lt=today)
+    if light == Light.YELLOW:
+        return open_dated & Q(deadline__gte=today, deadline__lte=_warning_edge(today))
+    if light == Light.GREEN:
+        return ~grey & (done | Q(deadline__gt=_warning_edge(today)))
+    raise ValueError(light)
+
+
+def light_expression(today: dt.date | None = None) -> Case:
+    """An annotation whose value is the measure's :class:`Light`."""
+    today = today or timezone.localdate()
+    return Case(
+        When(light_q(Light.GREY, today), then=Value(Light.GREY)),
+        When(status__in=DONE_STATUSES, then=Value(Light.GREEN)),
+        When(deadline__lt=today, then=Value(Light.RED)),
+        When(deadline__lte=_warning_edge(today), then=Value(Light.YELLOW)),
+        default=Value(Light.GREEN),
+        output_field=models.CharField(),
+    )

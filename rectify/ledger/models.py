@@ -1,0 +1,262 @@
+"""The rectification ledger: problems (问题清单), measures (整改清单) and who answers for them (责任清单)."""
+
+from pathlib import PurePath
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from rectify.campaigns.models import Campaign, Target
+from rectify.core.models import SoftDeleteModel, TimeStampedModel, VersionedModel
+from rectify.org.models import Person, Unit
+
+
+class Source(models.TextChoices):
+    SELF_EXAMINATION = "self", _("Self-examination")
+    OPINIONS = "opinions", _("Solicited opinions")
+    RESEARCH = "research", _("Research")
+    SUPERIOR = "superior", _("Feedback from superiors")
+    GUIDANCE_GROUP = "guidance", _("Guidance group feedback")
+    OTHER = "other", _("Other")
+
+
+class Level(models.TextChoices):
+    LEADERSHIP_GROUP = "group", _("Leadership group")
+    LEADER = "leader", _("Individual leading cadre")
+    MEMBER = "member", _("Party members and cadres")
+    UNIT = "unit", _("Unit")
+
+
+class ProblemStatus(models.TextChoices):
+    """Derived from the problem's measures, never stored."""
+
+    NO_MEASURE = "no_measure", _("Awaiting measures")
+    IN_PROGRESS = "in_progress", _("Being rectified")
+    COMPLETED = "completed", _("Completed")
+    SIGNED_OFF = "signed_off", _("Signed off")
+
+
+class Problem(TimeStampedModel, SoftDeleteModel, VersionedModel):
+    """A problem found against a campaign target (问题清单 row)."""
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="problems"
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="problems"
+    )
+    target = models.ForeignKey(
+        Target,
+        verbose_name=_("target"),
+        on_delete=models.PROTECT,
+        related_name="problems",
+        help_text=_("The target requirement this problem falls short of."),
+    )
+    description = models.TextField(_("description"))
+    source = models.CharField(_("source"), max_length=16, choices=Source, default=Source.OTHER)
+    level = models.CharField(_("level"), max_length=16, choices=Level, default=Level.UNIT)
+    found_on = models.DateField(_("date found"), default=timezone.localdate)
+    concerned_person = models.ForeignKey(
+        Person,
+        verbose_name=_("person concerned"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    root_cause = models.TextField(_("root cause"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+    scope_unit_field = "unit"
+    scope_person_field = "measures__responsible_persons"
+
+    class Meta(SoftDeleteModel.Meta):
+        verbose_name = _("problem")
+        verbose_name_plural = _("problems")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["campaign", "unit"], name="ledger_problem_campaign_unit")]
+
+    def __str__(self) -> str:
+        return self.description[:40]
+
+    def get_absolute_url(self) -> str:
+        return reverse("ledger:problem-detail", kwargs={"pk": self.pk})
+
+
+class MeasureKind(models.TextChoices):
+    IMMEDIATE = "immediate", _("Rectify at once")
+    DEADLINE = "deadline", _("Rectify by a deadline")
+    LONG_TERM = "long_term", _("Long-term")
+
+
+class MeasureStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    COMPLETED = "completed", _("Completed")
+    SIGNED_OFF = "signed_off", _("Signed off")
+
+
+#: Statuses in which a measure's work is done (its light is green unless long-term).
+DONE_STATUSES = (MeasureStatus.COMPLETED, MeasureStatus.SIGNED_OFF)
+
+
+class Measure(TimeStampedModel, SoftDeleteModel, VersionedModel):
+    """A rectification measure (整改措施) with the people who answer for it (责任清单)."""
+
+    problem = models.ForeignKey(
+        Problem, verbose_name=_("problem"), on_delete=models.PROTECT, related_name="measures"
+    )
+    # Copied from the problem by the services so that lists filter and scope
+    # a million measures without a join.
+    campaign = models.ForeignKey(
+        Campaign,
+        verbose_name=_("campaign"),
+        on_delete=models.PROTECT,
+        related_name="measures",
+        editable=False,
+    )
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        related_name="measures",
+        editable=False,
+    )
+    content = models.TextField(_("measure"))
+    expected_outcome = models.TextField(_("expected outcome"), blank=True)
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=MeasureKind, default=MeasureKind.DEADLINE
+    )
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    responsible_leader = models.ForeignKey(
+        Person,
+        verbose_name=_("responsible leader"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    responsible_department = models.ForeignKey(
+        Unit,
+        verbose_name=_("responsible department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="department_measures",
+    )
+    responsible_persons = models.ManyToManyField(
+        Person, verbose_name=_("responsible persons"), related_name="measures"
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=MeasureStatus, default=MeasureStatus.NOT_STARTED
+    )
+    completed_on = models.DateField(_("completed on"), null=True, blank=True, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"], m2m_fields=[responsible_persons])
+    scope_unit_field = "unit"
+    scope_person_field = "responsible_persons"
+
+    class Meta(SoftDeleteModel.Meta):
+        verbose_name = _("measure")
+        verbose_name_plural = _("measures")
+        ordering = ["problem_id", "id"]
+        indexes = [
+            models.Index(fields=["problem", "id"], name="ledger_measure_problem_id"),
+            models.Index(fields=["unit", "status", "deadline"], name="ledger_measure_unit_status"),
+            models.Index(fields=["status", "deadline"], name="ledger_measure_status_deadline"),
+            models.Index(fields=["campaign", "status"], name="ledger_measure_campaign_status"),
+            models.Index(
+                fields=["responsible_department", "status"], name="ledger_measure_department"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind=MeasureKind.LONG_TERM) | models.Q(deadline__isnull=False),
+                name="ledger_measure_deadline_unless_long_term",
+                violation_error_message=_("A deadline is required unless the measure is long-term."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.content[:40]
+
+    def get_absolute_url(self) -> str:
+        return reverse("ledger:measure-detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_done(self) -> bool:
+        """True once completed or signed off."""
+        return self.status in DONE_STATUSES
+
+
+class ProgressNote(TimeStampedModel):
+    """A dated progress report on a measure (整改进展), with optional evidence."""
+
+    measure = models.ForeignKey(
+        Measure, verbose_name=_("measure"), on_delete=models.PROTECT, related_name="progress_notes"
+    )
+    reported_on = models.DateField(_("date"), default=timezone.localdate)
+    text = models.TextField(_("progress"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    scope_unit_field = "measure__unit"
+    scope_person_field = "measure__responsible_persons"
+
+    class Meta:
+        verbose_name = _("progress note")
+        verbose_name_plural = _("progress notes")
+        ordering = ["-reported_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.text[:40]
+
+
+def evidence_path(instance: "Evidence", filename: str) -> str:
+    """Store under a date folder with a neutral name; the original name is kept in the row."""
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return timezone.now().strftime("evidence/%Y/%m/") + f"{instance.sha256[:32]}{suffix}"
+
+
+class Evidence(TimeStampedModel):
+    """An evidence file (佐证材料) attached to a progress note, served only within scope."""
+
+    note = models.ForeignKey(
+        ProgressNote, verbose_name=_("progress note"), on_delete=models.PROTECT, related_name="evidence"
+    )
+    file = models.FileField(_("file"), upload_to=evidence_path, max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size"))
+    content_type = models.CharField(_("content type"), max_length=100)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+
+    scope_unit_field = "note__measure__unit"
+    scope_person_field = "note__measure__responsible_persons"
+
+    class Meta:
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("ledger:evidence-download", kwargs={"pk": self.pk})

@@ -1,0 +1,121 @@
+"""Reads of the ledger that are more than a ``get``; all of them scoped to the user."""
+
+import datetime as dt
+
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from rectify.org.models import Person, Unit
+from rectify.org.scoping import visible_to
+
+from .lights import Light, light_expression, light_q
+from .models import DONE_STATUSES, Measure, MeasureStatus, Problem, ProblemStatus, ProgressNote
+
+
+def _measure_count(condition: Q | None = None) -> Coalesce:
+    """Correlated count of a problem's live measures (evaluated only for fetched rows)."""
+    measures = Measure.objects.filter(problem=OuterRef("pk"))
+    if condition is not None:
+        measures = measures.filter(condition)
+    counted = measures.order_by().values("problem").annotate(n=Count("*")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def problem_status_expression() -> Case:
+    """The problem's status derived from its measures (待制定措施/整改中/已完成/已销号)."""
+    return Case(
+        When(measure_total=0, then=Value(ProblemStatus.NO_MEASURE)),
+        When(measure_total=F("measure_signed_off"), then=Value(ProblemStatus.SIGNED_OFF)),
+        When(measure_total=F("measure_done"), then=Value(ProblemStatus.COMPLETED)),
+        default=Value(ProblemStatus.IN_PROGRESS),
+    )
+
+
+def with_problem_status(problems: QuerySet[Problem]) -> QuerySet[Problem]:
+    """Annotate measure counts and the derived ``derived_status``."""
+    return problems.annotate(
+        measure_total=_measure_count(),
+        measure_done=_measure_count(Q(status__in=DONE_STATUSES)),
+        measure_signed_off=_measure_count(Q(status=MeasureStatus.SIGNED_OFF)),
+    ).annotate(derived_status=problem_status_expression())
+
+
+def problems_visible_to(user) -> QuerySet[Problem]:
+    """Problems the user may see, with their derived status."""
+    problems = visible_to(Problem.objects.all(), user).select_related(
+        "campaign", "unit", "target", "concerned_person"
+    )
+    return with_problem_status(problems)
+
+
+def with_light(measures: QuerySet[Measure], today: dt.date | None = None) -> QuerySet[Measure]:
+    """Annotate each measure's deadline ``light``."""
+    return measures.annotate(light=light_expression(today))
+
+
+def measures_visible_to(user, today: dt.date | None = None) -> QuerySet[Measure]:
+    """Measures the user may see, with their light, ready for a list (no per-row queries)."""
+    measures = visible_to(Measure.objects.all(), user)
+    return with_light(measures, today).select_related(
+        "problem", "problem__target", "unit", "campaign", "responsible_leader",
+        "responsible_department",
+    ).prefetch_related(
+        Prefetch("responsible_persons", queryset=Person.objects.only("id", "name", "unit_id"))
+    )  # fmt: skip
+
+
+def measures_answered_by(person: Person, user) -> QuerySet[Measure]:
+    """The responsibility list (责任清单) of one person, across units and campaigns."""
+    return measures_visible_to(user).filter(responsible_persons=person).order_by("deadline", "id")
+
+
+def measures_of_department(department: Unit, user) -> QuerySet[Measure]:
+    """The measures a department answers for."""
+    return (
+        measures_visible_to(user)
+        .filter(responsible_department=department)
+        .order_by("deadline", "id")
+    )
+
+
+def light_counts(measures: QuerySet[Measure], today: dt.date | None = None) -> dict[str, int]:
+    """How many of ``measures`` show each light, in one query (the filters read the rows anyway)."""
+    today = today or timezone.localdate()
+    aggregates = {light: Count("pk", filter=light_q(light, today)) for light in Light.values}
+    return measures.order_by().aggregate(**aggregates)
+
+
+def progress_of(measure: Measure) -> QuerySet[ProgressNote]:
+    """A measure's progress notes, newest first, with their evidence."""
+    return measure.progress_notes.select_related("author").prefetch_related("evidence")
+
+
+def history_of(obj) -> list[dict]:
+    """The object's change history, newest first: who, when, why, and each field's old → new."""
+    records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id"))
+    entries = []
+    for index, record in enumerate(records):
+        previous = records[index + 1] if index + 1 < len(records) else None
+        changes = []
+        if previous is not None:
+            delta = record.diff_against(previous, foreign_keys_are_objs=False)
+            for change in delta.changes:
+                field = obj._meta.get_field(change.field)
+                changes.append(
+                    {"field": field.verbose_name, "old": change.old, "new": change.new}
+                )
+        entries.append({"record": record, "changes": changes})
+    return entries

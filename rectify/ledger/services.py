@@ -1,0 +1,351 @@
+"""Every write to the ledger. Views, the API, the importer and commands call these."""
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Sequence
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from rectify.campaigns.models import Campaign, Target
+from rectify.core.services import attribute_history, claim_version, restore, soft_delete
+from rectify.org.models import Person, Unit
+from rectify.org.scoping import can_change_unit, is_system_admin, person_of
+
+from .models import (
+    Evidence,
+    Level,
+    Measure,
+    MeasureKind,
+    MeasureStatus,
+    Problem,
+    ProgressNote,
+    Source,
+)
+
+PROBLEM_FIELDS = (
+    "target",
+    "description",
+    "source",
+    "level",
+    "found_on",
+    "concerned_person",
+    "root_cause",
+)
+MEASURE_FIELDS = (
+    "content",
+    "expected_outcome",
+    "kind",
+    "deadline",
+    "responsible_leader",
+    "responsible_department",
+)
+
+
+def _require_unit_admin(user, unit: Unit) -> None:
+    if not can_change_unit(user, unit):
+        raise PermissionDenied(_("You may not change the ledger of “%(unit)s”.") % {"unit": unit})
+
+
+def _validate_problem(problem: Problem) -> None:
+    errors = {}
+    if problem.target_id and problem.target.campaign_id != problem.campaign_id:
+        errors["target"] = _("This target does not belong to the problem's campaign.")
+    if not problem.campaign.includes_unit(problem.unit):
+        errors["unit"] = _("This unit does not take part in the campaign.")
+    if errors:
+        raise ValidationError(errors)
+    problem.full_clean()
+
+
+@transaction.atomic
+def problem_create(
+    *,
+    campaign: Campaign,
+    unit: Unit,
+    target: Target,
+    description: str,
+    source: str = Source.OTHER,
+    level: str = Level.UNIT,
+    found_on: dt.date | None = None,
+    concerned_person: Person | None = None,
+    root_cause: str = "",
+    acting_user,
+    reason: str = "",
+) -> Problem:
+    """Record a problem of ``unit`` found against ``target`` of ``campaign``."""
+    _require_unit_admin(acting_user, unit)
+    problem = Problem(
+        campaign=campaign,
+        unit=unit,
+        target=target,
+        description=description,
+        source=source,
+        level=level,
+        found_on=found_on or timezone.localdate(),
+        concerned_person=concerned_person,
+        root_cause=root_cause,
+        created_by=acting_user if getattr(acting_user, "pk", None) else None,
+    )
+    _validate_problem(problem)
+    attribute_history(problem, acting_user=acting_user, reason=reason)
+    problem.save()
+    return problem
+
+
+@transaction.atomic
+def problem_update(
+    *, problem: Problem, expected_version: int, acting_user, reason: str = "", **fields
+) -> Problem:
+    """Change a problem's fields; refused if someone saved it since ``expected_version``."""
+    _require_unit_admin(acting_user, problem.unit)
+    unknown = set(fields) - set(PROBLEM_FIELDS)
+    if unknown:
+        raise ValueError(f"problem_update cannot change {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(problem, name, value)
+    _validate_problem(problem)
+    found_on = problem.found_on
+    late = problem.measures.filter(deadline__lt=found_on).exists()
+    if late:
+        raise ValidationError(
+            {"found_on": _("A measure of this problem has a deadline before this date.")}
+        )
+    claim_version(problem, expected_version=expected_version)
+    attribute_history(problem, acting_user=acting_user, reason=reason)
+    problem.save()
+    return problem
+
+
+@transaction.atomic
+def problem_delete(*, problem: Problem, acting_user, reason: str = "") -> None:
+    """Soft-delete a problem and its measures; an administrator can restore them."""
+    _require_unit_admin(acting_user, problem.unit)
+    for measure in problem.measures.all():
+        soft_delete(measure, acting_user=acting_user, reason=reason)
+    soft_delete(problem, acting_user=acting_user, reason=reason)
+
+
+@transaction.atomic
+def problem_restore(*, problem: Problem, acting_user, reason: str = "") -> None:
+    """Bring back a soft-deleted problem with the measures deleted along with it."""
+    if not is_system_admin(acting_user):
+        _require_unit_admin(acting_user, problem.unit)
+    deleted_at = problem.deleted_at
+    restore(problem, acting_user=acting_user, reason=reason)
+    for measure in Measure.all_objects.filter(problem=problem, deleted_at=deleted_at):
+        restore(measure, acting_user=acting_user, reason=reason)
+
+
+def _validate_measure(measure: Measure, persons: Sequence[Person] | None) -> None:
+    errors: dict[str, str] = {}
+    if measure.kind != MeasureKind.LONG_TERM and not measure.deadline:
+        errors["deadline"] = _("A deadline is required unless the measure is long-term.")
+    if measure.deadline and measure.deadline < measure.problem.found_on:
+        errors["deadline"] = _("The deadline cannot be before the date the problem was found (%(date)s).") % {
+            "date": measure.problem.found_on.isoformat()
+        }
+    if persons is not None and not persons:
+        errors["responsible_persons"] = _("Name at least one responsible person.")
+    if errors:
+        raise ValidationError(errors)
+    measure.full_clean(exclude=["problem", "campaign", "unit"])
+
+
+@transaction.atomic
+def measure_create(
+    *,
+    problem: Problem,
+    content: str,
+    responsible_persons: Iterable[Person],
+    kind: str = MeasureKind.DEADLINE,
+    deadline: dt.date | None = None,
+    expected_outcome: str = "",
+    responsible_leader: Person | None = None,
+    responsible_department: Unit | None = None,
+    status: str = MeasureStatus.NOT_STARTED,
+    acting_user,
+    reason: str = "",
+) -> Measure:
+    """Add a measure to ``problem`` with the persons who answer for it."""
+    _require_unit_admin(acting_user, problem.unit)
+    persons = list(responsible_persons)
+    measure = Measure(
+        problem=problem,
+        campaign_id=problem.campaign_id,
+        unit_id=problem.unit_id,
+        content=content,
+        expected_outcome=expected_outcome,
+        kind=kind,
+        deadline=deadline,
+        responsible_leader=responsible_leader,
+        responsible_department=responsible_department,
+        status=status,
+    )
+    if status in (MeasureStatus.COMPLETED, MeasureStatus.SIGNED_OFF):
+        measure.completed_on = timezone.localdate()
+    _validate_measure(measure, persons)
+    attribute_history(measure, acting_user=acting_user, reason=reason)
+    measure.save()
+    attribute_history(measure, acting_user=acting_user, reason=reason)
+    measure.responsible_persons.set(persons)
+    return measure
+
+
+@transaction.atomic
+def measure_update(
+    *,
+    measure: Measure,
+    expected_version: int,
+    acting_user,
+    reason: str = "",
+    responsible_persons: Iterable[Person] | None = None,
+    **fields,
+) -> Measure:
+    """Change a measure; refused if someone saved it since ``expected_version``."""
+    _require_unit_admin(acting_user, measure.unit)
+    unknown = set(fields) - set(MEASURE_FIELDS)
+    if unknown:
+        raise ValueError(f"measure_update cannot change {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(measure, name, value)
+    persons = None if responsible_persons is None else list(responsible_persons)
+    _validate_measure(measure, persons)
+    claim_version(measure, expected_version=expected_version)
+    attribute_history(measure, acting_user=acting_user, reason=reason)
+    if persons is not None and set(persons) != set(measure.responsible_persons.all()):
+        # The m2m change writes its own history row; the field save below
+        # then records the rest, so both carry the same user and reason.
+        measure.responsible_persons.set(persons)
+        attribute_history(measure, acting_user=acting_user, reason=reason)
+    measure.save()
+    return measure
+
+
+@transaction.atomic
+def measure_set_status(
+    *, measure: Measure, status: str, expected_version: int, acting_user, reason: str = ""
+) -> Measure:
+    """Set a measure's status directly (administrators, until the sign-off workflow lands)."""
+    _require_unit_admin(acting_user, measure.unit)
+    if status not in MeasureStatus.values:
+        raise ValidationError({"status": _("Unknown status.")})
+    claim_version(measure, expected_version=expected_version)
+    measure.status = status
+    done = status in (MeasureStatus.COMPLETED, MeasureStatus.SIGNED_OFF)
+    measure.completed_on = (measure.completed_on or timezone.localdate()) if done else None
+    attribute_history(measure, acting_user=acting_user, reason=reason)
+    measure.save()
+    return measure
+
+
+@transaction.atomic
+def measure_delete(*, measure: Measure, acting_user, reason: str = "") -> None:
+    """Soft-delete a measure; an administrator can restore it."""
+    _require_unit_admin(acting_user, measure.unit)
+    soft_delete(measure, acting_user=acting_user, reason=reason)
+
+
+@transaction.atomic
+def measure_restore(*, measure: Measure, acting_user, reason: str = "") -> None:
+    """Undo a measure's soft delete (its problem must be alive)."""
+    _require_unit_admin(acting_user, measure.unit)
+    if measure.problem.deleted_at:
+        raise ValidationError(_("Restore the problem first."))
+    restore(measure, acting_user=acting_user, reason=reason)
+
+
+def can_report_progress(user, measure: Measure) -> bool:
+    """Administrators of the measure's unit and its responsible persons may report progress."""
+    if can_change_unit(user, measure.unit):
+        return True
+    person = person_of(user)
+    return person is not None and measure.responsible_persons.filter(pk=person.pk).exists()
+
+
+def validate_evidence_file(upload: UploadedFile) -> None:
+    """Refuse files over the size limit or of a type not on the allow-list."""
+    limit = settings.RECTIFY_EVIDENCE_MAX_BYTES
+    if upload.size > limit:
+        raise ValidationError(
+            _("“%(name)s” is %(size)s; the limit is %(limit)s.")
+            % {"name": upload.name, "size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
+            code="too_large",
+        )
+    suffix = PurePath(upload.name or "").suffix.lower().lstrip(".")
+    if suffix not in settings.RECTIFY_EVIDENCE_EXTENSIONS:
+        raise ValidationError(
+            _("“%(name)s” is not an accepted file type. Accepted: %(types)s.")
+            % {"name": upload.name, "types": ", ".join(settings.RECTIFY_EVIDENCE_EXTENSIONS)},
+            code="file_type",
+        )
+
+
+def _sha256(upload: UploadedFile) -> str:
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
+
+
+@transaction.atomic
+def progress_record(
+    *,
+    measure: Measure,
+    text: str,
+    acting_user,
+    reported_on: dt.date | None = None,
+    files: Sequence[UploadedFile] = (),
+) -> ProgressNote:
+    """Record dated progress on a measure, with evidence files; a first report starts the work."""
+    if not can_report_progress(acting_user, measure):
+        raise PermissionDenied(_("You do not answer for this measure."))
+    if not text.strip():
+        raise ValidationError({"text": _("Describe the progress.")})
+    reported_on = reported_on or timezone.localdate()
+    if reported_on > timezone.localdate():
+        raise ValidationError({"reported_on": _("The date cannot be in the future.")})
+    errors = []
+    for upload in files:
+        try:
+            validate_evidence_file(upload)
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+    if errors:
+        raise ValidationError({"files": errors})
+    note = ProgressNote.objects.create(
+        measure=measure, text=text, reported_on=reported_on, author=acting_user
+    )
+    stored: list[Evidence] = []
+    try:
+        for upload in files:
+            evidence = Evidence(
+                note=note,
+                original_name=PurePath(upload.name).name[:255],
+                size=upload.size,
+                content_type=(upload.content_type or "application/octet-stream")[:100],
+                sha256=_sha256(upload),
+            )
+            evidence.file.save(upload.name, upload, save=False)
+            stored.append(evidence)
+            evidence.save()
+    except BaseException:
+        # The rows roll back with the transaction; the files must go too.
+        for evidence in stored:
+            evidence.file.delete(save=False)
+        raise
+    if measure.status == MeasureStatus.NOT_STARTED:
+        claim_version(measure, expected_version=measure.version)
+        measure.status = MeasureStatus.IN_PROGRESS
+        attribute_history(
+            measure, acting_user=acting_user, reason=_("Progress reported")
+        )
+        measure.save()
+    return note

@@ -1,0 +1,153 @@
+"""The one place that answers "which units may this user see / change".
+
+Every queryset that reaches a user passes through :func:`visible_to` or
+:func:`editable_by`. A model opts in by naming, as class attributes,
+
+- ``scope_unit_field``: the lookup from the model to the :class:`Unit` it
+  belongs to (``"unit"``, ``"measure__unit"``), and optionally
+- ``scope_person_field``: the lookup to the :class:`Person` rows who answer
+  for it; a login tied to one of them sees (and may report on) the row
+  wherever it lives.
+
+Scope is always expressed in SQL (a subquery on unit path ranges), never as a
+list of ids pulled into Python, so it stays one query at any size.
+"""
+
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q, QuerySet
+
+from .models import EDITING_ROLES, PATH_END, Role, RoleGrant, Unit
+
+VIEW = "view"
+CHANGE = "change"
+
+
+def _grants(user) -> list[tuple[str, str]]:
+    """``(role, unit path)`` of every grant the user holds, cached on the user object."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, "_rectify_grants", None)
+    if cached is None:
+        cached = list(
+            RoleGrant.objects.filter(user=user, unit__deleted_at__isnull=True).values_list(
+                "role", "unit__path"
+            )
+        )
+        user._rectify_grants = cached
+    return cached
+
+
+def is_system_admin(user) -> bool:
+    """Superusers and holders of the system administrator role see and change everything."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.is_superuser or any(role == Role.SYSTEM_ADMIN for role, _ in _grants(user))
+
+
+def scope_paths(user, action: str = VIEW) -> list[str]:
+    """The roots of the subtrees the user may see (``VIEW``) or change (``CHANGE``).
+
+    Guidance-group assignments join the ``VIEW`` roots here when they land.
+    """
+    roles = EDITING_ROLES if action == CHANGE else tuple(Role)
+    paths = sorted({path for role, path in _grants(user) if role in roles})
+    # Drop paths already covered by an ancestor: fewer ranges, same scope.
+    roots: list[str] = []
+    for path in paths:
+        if not roots or not path.startswith(roots[-1]):
+            roots.append(path)
+    return roots
+
+
+def units_in_paths(paths: list[str]) -> QuerySet:
+    """Units within any of the subtrees rooted at ``paths`` (including deleted ones)."""
+    if not paths:
+        return Unit.all_objects.none()
+    ranges = [Q(path__gte=p, path__lt=p + PATH_END) for p in paths]
+    return Unit.all_objects.filter(reduce(or_, ranges))
+
+
+def units_visible_to(user, action: str = VIEW) -> QuerySet:
+    """Units the user may see or change."""
+    if is_system_admin(user):
+        return Unit.objects.all()
+    return Unit.objects.filter(pk__in=units_in_paths(scope_paths(user, action)).values("pk"))
+
+
+def scope_q(model, user, action: str = VIEW) -> Q | None:
+    """A ``Q`` restricting ``model`` to what the user may see or change; ``None`` means all."""
+    if is_system_admin(user):
+        return None
+    unit_field = model.scope_unit_field
+    clauses = []
+    paths = scope_paths(user, action)
+    if paths:
+        clauses.append(Q(**{f"{unit_field}__in": units_in_paths(paths).values("pk")}))
+    person_field = getattr(model, "scope_person_field", None)
+    person = _person_id(user)
+    if person_field and person is not None:
+        # Responsible persons see and report on what they answer for, wherever it is.
+        answered = model._base_manager.filter(**{f"{person_field}__pk": person}).values("pk")
+        clauses.append(Q(pk__in=answered))
+    if not clauses:
+        return Q(pk__in=[])
+    return reduce(or_, clauses)
+
+
+def _person_id(user) -> int | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if not hasattr(user, "_rectify_person_id"):
+        from .models import Person
+
+        user._rectify_person_id = (
+            Person.objects.filter(user=user).values_list("pk", flat=True).first()
+        )
+    return user._rectify_person_id
+
+
+def visible_to(queryset: QuerySet, user) -> QuerySet:
+    """Restrict ``queryset`` to the rows ``user`` may see."""
+    q = scope_q(queryset.model, user, VIEW)
+    return queryset if q is None else queryset.filter(q)
+
+
+def editable_by(queryset: QuerySet, user) -> QuerySet:
+    """Restrict ``queryset`` to the rows ``user`` may change as an administrator of their unit.
+
+    Responsible persons are not editors here: they may report progress on what
+    they answer for (see :func:`visible_to`), not rewrite it.
+    """
+    if is_system_admin(user):
+        return queryset
+    paths = scope_paths(user, CHANGE)
+    if not paths:
+        return queryset.none()
+    field = queryset.model.scope_unit_field
+    return queryset.filter(**{f"{field}__in": units_in_paths(paths).values("pk")})
+
+
+def can_change_unit(user, unit: Unit) -> bool:
+    """True when ``unit`` lies in a subtree the user administers."""
+    if is_system_admin(user):
+        return True
+    return any(unit.path.startswith(p) for p in scope_paths(user, CHANGE))
+
+
+def can_see_unit(user, unit: Unit) -> bool:
+    """True when ``unit`` lies in a subtree the user may read."""
+    if is_system_admin(user):
+        return True
+    return any(unit.path.startswith(p) for p in scope_paths(user, VIEW))
+
+
+def person_of(user):
+    """The :class:`Person` tied to this login, or ``None``."""
+    pid = _person_id(user)
+    if pid is None:
+        return None
+    from .models import Person
+
+    return Person.objects.filter(pk=pid).first()
