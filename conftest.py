@@ -1,6 +1,9 @@
-"""Project-wide pytest configuration."""
+"""Project-wide pytest configuration and the browser harness."""
 
 import pytest
+from django.db import connections
+
+from rectify.core.testing import CHROMIUM, CHROMIUM_ARGS
 
 
 @pytest.fixture(autouse=True)
@@ -14,3 +17,35 @@ def _private_media(settings, tmp_path):
         },
     }
     settings.MEDIA_ROOT = tmp_path / "private"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Argon2 is deliberately slow; tests that make many logins need not be."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def browser_page(monkeypatch, transactional_db):
+    """A page of Debian's Chromium in Chinese, driven by Playwright.
+
+    Playwright's sync API runs an event loop in this thread, so the ORM must be
+    told that its synchronous calls here are fine.
+    """
+    from playwright.sync_api import sync_playwright
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        context = browser.new_context(locale="zh-CN")
+        context.set_default_timeout(15_000)
+        try:
+            yield context.new_page()
+        finally:
+            context.close()
+            browser.close()
+            # ORM calls made while Playwright runs open their own connection; close it,
+            # or PostgreSQL refuses to drop the test database at the end of the session.
+            connections.close_all()

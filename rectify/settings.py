@@ -129,7 +129,7 @@ STORAGES = {
     },
 }
 # Evidence is served only through views that check scope; never from a public URL.
-MEDIA_URL = None
+MEDIA_URL = "/evidence-is-served-by-scoped-views-only/"
 MEDIA_ROOT = DATA_DIR / "private"
 
 RECTIFY_EVIDENCE_MAX_BYTES = int(os.environ.get("RECTIFY_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024))

@@ -37,9 +37,7 @@ def campaign_create(
         if not can_change_unit(acting_user, unit):
             raise PermissionDenied(_("You do not administer the unit “%(unit)s”.") % {"unit": unit})
     if not participating_units:
-        raise ValidationError(
-            {"participating_units": _("Choose at least one participating unit.")}
-        )
+        raise ValidationError({"participating_units": _("Choose at least one participating unit.")})
     spec = None
     if template:
         try:

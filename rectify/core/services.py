@@ -40,9 +40,12 @@ def attribute_history(instance: models.Model, *, acting_user, reason: str = "") 
     instance._change_reason = reason or ""
 
 
-def soft_delete(instance: models.Model, *, acting_user, reason: str = "") -> None:
-    """Mark ``instance`` deleted; its history records who did it and why."""
-    instance.deleted_at = timezone.now()
+def soft_delete(instance: models.Model, *, acting_user, reason: str = "", at=None) -> None:
+    """Mark ``instance`` deleted (at ``at``, default now); its history records who and why.
+
+    Rows deleted together share one ``at``, so that a restore can find them again.
+    """
+    instance.deleted_at = at or timezone.now()
     attribute_history(instance, acting_user=acting_user, reason=reason)
     instance.save()
 

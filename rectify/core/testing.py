@@ -8,8 +8,26 @@ from django.utils import timezone
 
 _seq = itertools.count(1)
 
+#: Debian's Chromium, which the browser tests drive through Playwright.
+CHROMIUM = "/usr/bin/chromium"
+# Without the background-networking flags Chromium phones home at start; the
+# network here is closed, and our pages must not need it anyway.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+#: The only hosts a page may ever request.
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 
-def make_unit(name: str | None = None, *, parent=None, code: str | None = None, kind: str = "other"):
+
+def make_unit(
+    name: str | None = None, *, parent=None, code: str | None = None, kind: str = "other"
+):
     """A unit under ``parent``."""
     from rectify.org.services import unit_create
 
@@ -25,7 +43,7 @@ def make_person(unit, name: str | None = None, **fields):
 
 
 def make_user(unit=None, role: str | None = None, *, username: str | None = None, person=None):
-    """A login tied to a person (of ``unit`` unless ``person`` is given), with ``role`` on ``unit``."""
+    """A login tied to a person (of ``unit`` unless given), holding ``role`` on ``unit``."""
     from rectify.org.services import role_grant
 
     user = get_user_model().objects.create_user(
@@ -48,7 +66,9 @@ def make_admin():
     )
 
 
-def make_campaign(*units, organizer=None, slug: str | None = None, template: str = "zhutijiaoyu", **fields):
+def make_campaign(
+    *units, organizer=None, slug: str | None = None, template: str = "zhutijiaoyu", **fields
+):
     """A campaign over ``units`` from the reference template (five targets)."""
     from rectify.campaigns.services import campaign_create
 

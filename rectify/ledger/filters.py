@@ -74,7 +74,18 @@ class MeasureFilter(_LedgerFilterSet):
 
     class Meta:
         model = Measure
-        fields = ["campaign", "unit", "target", "source", "level", "kind", "status", "light", "person", "q"]
+        fields = [
+            "campaign",
+            "unit",
+            "target",
+            "source",
+            "level",
+            "kind",
+            "status",
+            "light",
+            "person",
+            "q",
+        ]
 
     def filter_light(self, queryset, name, value):
         return queryset.filter(light_q(value)) if value else queryset

@@ -39,7 +39,11 @@ class AddDays(models.Func):
 
     def as_postgresql(self, compiler, connection, **extra_context):
         return self.as_sql(
-            compiler, connection, template="(%(expressions)s)", arg_joiner="::date + ", **extra_context
+            compiler,
+            connection,
+            template="(%(expressions)s)",
+            arg_joiner="::date + ",
+            **extra_context,
         )
 
 

@@ -1,4 +1,4 @@
-"""The rectification ledger: problems (问题清单), measures (整改清单) and who answers for them (责任清单)."""
+"""The rectification ledger: problems (问题清单), measures (整改清单), responsibilities (责任清单)."""
 
 from pathlib import PurePath
 
@@ -185,7 +185,9 @@ class Measure(TimeStampedModel, SoftDeleteModel, VersionedModel):
             models.CheckConstraint(
                 condition=models.Q(kind=MeasureKind.LONG_TERM) | models.Q(deadline__isnull=False),
                 name="ledger_measure_deadline_unless_long_term",
-                violation_error_message=_("A deadline is required unless the measure is long-term."),
+                violation_error_message=_(
+                    "A deadline is required unless the measure is long-term."
+                ),
             )
         ]
 
@@ -239,7 +241,10 @@ class Evidence(TimeStampedModel):
     """An evidence file (佐证材料) attached to a progress note, served only within scope."""
 
     note = models.ForeignKey(
-        ProgressNote, verbose_name=_("progress note"), on_delete=models.PROTECT, related_name="evidence"
+        ProgressNote,
+        verbose_name=_("progress note"),
+        on_delete=models.PROTECT,
+        related_name="evidence",
     )
     file = models.FileField(_("file"), upload_to=evidence_path, max_length=255)
     original_name = models.CharField(_("file name"), max_length=255)

@@ -105,7 +105,9 @@ def progress_of(measure: Measure) -> QuerySet[ProgressNote]:
 
 def history_of(obj) -> list[dict]:
     """The object's change history, newest first: who, when, why, and each field's old → new."""
-    records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id"))
+    records = list(
+        obj.history.select_related("history_user").order_by("-history_date", "-history_id")
+    )
     entries = []
     for index, record in enumerate(records):
         previous = records[index + 1] if index + 1 < len(records) else None
@@ -114,8 +116,6 @@ def history_of(obj) -> list[dict]:
             delta = record.diff_against(previous, foreign_keys_are_objs=False)
             for change in delta.changes:
                 field = obj._meta.get_field(change.field)
-                changes.append(
-                    {"field": field.verbose_name, "old": change.old, "new": change.new}
-                )
+                changes.append({"field": field.verbose_name, "old": change.old, "new": change.new})
         entries.append({"record": record, "changes": changes})
     return entries

@@ -127,9 +127,11 @@ def problem_update(
 def problem_delete(*, problem: Problem, acting_user, reason: str = "") -> None:
     """Soft-delete a problem and its measures; an administrator can restore them."""
     _require_unit_admin(acting_user, problem.unit)
+    # One timestamp for all: problem_restore brings back the measures deleted at the same instant.
+    now = timezone.now()
     for measure in problem.measures.all():
-        soft_delete(measure, acting_user=acting_user, reason=reason)
-    soft_delete(problem, acting_user=acting_user, reason=reason)
+        soft_delete(measure, acting_user=acting_user, reason=reason, at=now)
+    soft_delete(problem, acting_user=acting_user, reason=reason, at=now)
 
 
 @transaction.atomic
@@ -148,9 +150,9 @@ def _validate_measure(measure: Measure, persons: Sequence[Person] | None) -> Non
     if measure.kind != MeasureKind.LONG_TERM and not measure.deadline:
         errors["deadline"] = _("A deadline is required unless the measure is long-term.")
     if measure.deadline and measure.deadline < measure.problem.found_on:
-        errors["deadline"] = _("The deadline cannot be before the date the problem was found (%(date)s).") % {
-            "date": measure.problem.found_on.isoformat()
-        }
+        errors["deadline"] = _(
+            "The deadline cannot be before the date the problem was found (%(date)s)."
+        ) % {"date": measure.problem.found_on.isoformat()}
     if persons is not None and not persons:
         errors["responsible_persons"] = _("Name at least one responsible person.")
     if errors:
@@ -275,7 +277,11 @@ def validate_evidence_file(upload: UploadedFile) -> None:
     if upload.size > limit:
         raise ValidationError(
             _("“%(name)s” is %(size)s; the limit is %(limit)s.")
-            % {"name": upload.name, "size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
+            % {
+                "name": upload.name,
+                "size": filesizeformat(upload.size),
+                "limit": filesizeformat(limit),
+            },
             code="too_large",
         )
     suffix = PurePath(upload.name or "").suffix.lower().lstrip(".")
@@ -344,8 +350,6 @@ def progress_record(
     if measure.status == MeasureStatus.NOT_STARTED:
         claim_version(measure, expected_version=measure.version)
         measure.status = MeasureStatus.IN_PROGRESS
-        attribute_history(
-            measure, acting_user=acting_user, reason=_("Progress reported")
-        )
+        attribute_history(measure, acting_user=acting_user, reason=_("Progress reported"))
         measure.save()
     return note

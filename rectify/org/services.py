@@ -1,13 +1,30 @@
 """Writes to the unit tree, people and role grants."""
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from rectify.core.services import attribute_history
 
 from .models import Person, Rank, Role, RoleGrant, Unit, UnitKind, path_segment
+from .scoping import can_change_unit, editable_by, is_system_admin
+
+# Permission checks below apply when ``acting_user`` is given. ``None`` means a
+# trusted caller that already decided (a management command, the demo seeder,
+# test factories); every view and API call passes the requesting user.
+
+
+def _require_unit_admin(acting_user, unit: Unit) -> None:
+    """Refuse unless ``acting_user`` administers ``unit`` (or is a trusted caller)."""
+    if acting_user is not None and not can_change_unit(acting_user, unit):
+        raise PermissionDenied(_("You do not administer the unit “%(unit)s”.") % {"unit": unit})
+
+
+def _require_system_admin(acting_user) -> None:
+    """Refuse unless ``acting_user`` is a system administrator (or a trusted caller)."""
+    if acting_user is not None and not is_system_admin(acting_user):
+        raise PermissionDenied(_("Only system administrators may do this."))
 
 
 @transaction.atomic
@@ -21,10 +38,16 @@ def unit_create(
     order: int = 0,
     acting_user=None,
 ) -> Unit:
-    """Create a unit under ``parent`` (a root when ``parent`` is None)."""
-    unit = Unit(
-        name=name, code=code, parent=parent, short_name=short_name, kind=kind, order=order
-    )
+    """Create a unit under ``parent`` (a root when ``parent`` is None).
+
+    Only administrators of ``parent``'s subtree may add a child; only system
+    administrators may add a root.
+    """
+    if parent is None:
+        _require_system_admin(acting_user)
+    else:
+        _require_unit_admin(acting_user, parent)
+    unit = Unit(name=name, code=code, parent=parent, short_name=short_name, kind=kind, order=order)
     unit.path = "0" * 8  # placeholder until the id is known
     unit.full_clean(exclude=["path"])
     unit.save()
@@ -37,6 +60,7 @@ def unit_create(
 @transaction.atomic
 def unit_update(*, unit: Unit, acting_user=None, **fields) -> Unit:
     """Rename or recode a unit. Moving a unit is not offered (its path would change)."""
+    _require_unit_admin(acting_user, unit)
     for field in ("name", "short_name", "code", "kind", "order"):
         if field in fields:
             setattr(unit, field, fields[field])
@@ -58,7 +82,8 @@ def person_create(
     user=None,
     acting_user=None,
 ) -> Person:
-    """Add a person to a unit."""
+    """Add a person to a unit; only administrators of the unit may."""
+    _require_unit_admin(acting_user, unit)
     person = Person(
         name=name,
         unit=unit,
@@ -77,7 +102,10 @@ def person_create(
 
 @transaction.atomic
 def person_update(*, person: Person, acting_user=None, reason: str = "", **fields) -> Person:
-    """Change a person's details."""
+    """Change a person's details; moving them needs administration of both units."""
+    _require_unit_admin(acting_user, person.unit)
+    if "unit" in fields and fields["unit"] != person.unit:
+        _require_unit_admin(acting_user, fields["unit"])
     for field in ("name", "unit", "position", "rank", "is_leadership_member", "phone", "email"):
         if field in fields:
             setattr(person, field, fields[field])
@@ -89,10 +117,22 @@ def person_update(*, person: Person, acting_user=None, reason: str = "", **field
 
 @transaction.atomic
 def login_create(*, person: Person, username: str, password: str, acting_user=None):
-    """Give a person a login; a login is tied to exactly one person."""
+    """Give a person a login; a login is tied to exactly one person.
+
+    Only administrators of the person's unit may. The username must be free
+    and valid; password strength is the caller's policy (the web form applies
+    Django's password validators, as Django's own forms do).
+    """
+    _require_unit_admin(acting_user, person.unit)
     if person.user_id:
         raise ValidationError(_("This person already has a login."), code="has_login")
-    user = get_user_model().objects.create_user(username=username, password=password)
+    user_model = get_user_model()
+    user = user_model(username=user_model.normalize_username(username))
+    user.set_password(password)
+    # Checks uniqueness and the username validators, so a taken name is a
+    # field error instead of an IntegrityError.
+    user.full_clean(exclude=["password"])
+    user.save()
     person.user = user
     attribute_history(person, acting_user=acting_user)
     person.save(update_fields=["user", "updated_at"])
@@ -101,14 +141,39 @@ def login_create(*, person: Person, username: str, password: str, acting_user=No
 
 @transaction.atomic
 def role_grant(*, user, unit: Unit, role: str, acting_user=None) -> RoleGrant:
-    """Grant ``role`` on ``unit`` (and its subtree) to ``user``; granting twice is a no-op."""
+    """Grant ``role`` on ``unit`` (and its subtree) to ``user``; granting twice is a no-op.
+
+    The granter must administer ``unit``; only system administrators grant the
+    system administrator role; a unit administrator grants only to logins of
+    people within the subtrees they administer.
+    """
     if role not in Role.values:
         raise ValidationError(_("Unknown role."), code="role")
-    grant, _created = RoleGrant.objects.get_or_create(user=user, unit=unit, role=role)
+    _require_unit_admin(acting_user, unit)
+    if role == Role.SYSTEM_ADMIN:
+        _require_system_admin(acting_user)
+    if (
+        acting_user is not None
+        and not is_system_admin(acting_user)
+        and not editable_by(Person.objects.filter(user=user), acting_user).exists()
+    ):
+        raise ValidationError(
+            _("You may grant roles only to logins of people in the units you administer."),
+            code="out_of_scope",
+        )
+    grant = RoleGrant.objects.filter(user=user, unit=unit, role=role).first()
+    if grant is None:
+        grant = RoleGrant(user=user, unit=unit, role=role)
+        attribute_history(grant, acting_user=acting_user)
+        grant.save()
     return grant
 
 
 @transaction.atomic
 def role_revoke(*, grant: RoleGrant, acting_user=None) -> None:
-    """Take a role away."""
+    """Take a role away; the same people who may grant it may revoke it."""
+    _require_unit_admin(acting_user, grant.unit)
+    if grant.role == Role.SYSTEM_ADMIN:
+        _require_system_admin(acting_user)
+    attribute_history(grant, acting_user=acting_user)
     grant.delete()

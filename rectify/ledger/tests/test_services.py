@@ -6,11 +6,29 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from rectify.core.services import StaleEditError
-from rectify.core.testing import make_campaign, make_measure, make_person, make_problem, make_unit, make_user
+from rectify.core.testing import (
+    make_campaign,
+    make_measure,
+    make_person,
+    make_problem,
+    make_unit,
+    make_user,
+)
 from rectify.ledger.lights import Light
 from rectify.ledger.models import Measure, MeasureKind, MeasureStatus, Problem, ProblemStatus
-from rectify.ledger.selectors import light_counts, measures_visible_to, problems_visible_to, history_of
-from rectify.ledger.services import measure_create, measure_set_status, measure_update, problem_create, progress_record
+from rectify.ledger.selectors import (
+    history_of,
+    light_counts,
+    measures_visible_to,
+    problems_visible_to,
+)
+from rectify.ledger.services import (
+    measure_create,
+    measure_set_status,
+    measure_update,
+    problem_create,
+    progress_record,
+)
 from rectify.org.models import Role
 
 pytestmark = pytest.mark.django_db
@@ -60,28 +78,52 @@ def test_stale_edit_is_refused_and_first_survives(world):
     first = Measure.objects.get(pk=m.pk)
     second = Measure.objects.get(pk=m.pk)
     before = m.history.count()
-    measure_update(measure=first, expected_version=first.version, acting_user=world["admin_a"], content="第一次修改")
+    measure_update(
+        measure=first,
+        expected_version=first.version,
+        acting_user=world["admin_a"],
+        content="第一次修改",
+    )
     with pytest.raises(StaleEditError):
-        measure_update(measure=second, expected_version=second.version, acting_user=world["admin_a"], content="第二次修改")
+        measure_update(
+            measure=second,
+            expected_version=second.version,
+            acting_user=world["admin_a"],
+            content="第二次修改",
+        )
     m.refresh_from_db()
     assert m.content == "第一次修改"
     assert m.history.count() == before + 1
-    entry = history_of(m)[0]
-    assert [(c["old"], c["new"]) for c in entry["changes"]] == [(m.history.last().content, "第一次修改")] or entry["changes"]
+    changes = history_of(m)[0]["changes"]
+    assert [(str(c["field"]), c["old"], c["new"]) for c in changes] == [
+        ("measure", m.history.earliest().content, "第一次修改")
+    ]
 
 
 def test_problem_status_is_derived_from_measures(world):
     p = make_problem(world["campaign"], world["a"])
-    assert problems_visible_to(world["admin_a"]).get(pk=p.pk).derived_status == ProblemStatus.NO_MEASURE
+    assert (
+        problems_visible_to(world["admin_a"]).get(pk=p.pk).derived_status
+        == ProblemStatus.NO_MEASURE
+    )
     m1 = make_measure(p)
     m2 = make_measure(p)
-    assert problems_visible_to(world["admin_a"]).get(pk=p.pk).derived_status == ProblemStatus.IN_PROGRESS
+    assert (
+        problems_visible_to(world["admin_a"]).get(pk=p.pk).derived_status
+        == ProblemStatus.IN_PROGRESS
+    )
     admin = world["admin_a"]
-    measure_set_status(measure=m1, status=MeasureStatus.SIGNED_OFF, expected_version=m1.version, acting_user=admin)
-    measure_set_status(measure=m2, status=MeasureStatus.COMPLETED, expected_version=m2.version, acting_user=admin)
+    measure_set_status(
+        measure=m1, status=MeasureStatus.SIGNED_OFF, expected_version=m1.version, acting_user=admin
+    )
+    measure_set_status(
+        measure=m2, status=MeasureStatus.COMPLETED, expected_version=m2.version, acting_user=admin
+    )
     assert problems_visible_to(admin).get(pk=p.pk).derived_status == ProblemStatus.COMPLETED
     m2.refresh_from_db()
-    measure_set_status(measure=m2, status=MeasureStatus.SIGNED_OFF, expected_version=m2.version, acting_user=admin)
+    measure_set_status(
+        measure=m2, status=MeasureStatus.SIGNED_OFF, expected_version=m2.version, acting_user=admin
+    )
     assert problems_visible_to(admin).get(pk=p.pk).derived_status == ProblemStatus.SIGNED_OFF
 
 
@@ -89,7 +131,10 @@ def test_bad_measures_are_refused_and_nothing_saved(world):
     p = make_problem(world["campaign"], world["a"], found_on=TODAY - dt.timedelta(days=5))
     person = make_person(world["a"])
     cases = [
-        ({"kind": MeasureKind.DEADLINE, "deadline": None, "responsible_persons": [person]}, "deadline"),
+        (
+            {"kind": MeasureKind.DEADLINE, "deadline": None, "responsible_persons": [person]},
+            "deadline",
+        ),
         ({"deadline": TODAY - dt.timedelta(days=6), "responsible_persons": [person]}, "deadline"),
         ({"deadline": TODAY, "responsible_persons": []}, "responsible_persons"),
     ]
@@ -104,11 +149,24 @@ def test_problem_target_and_unit_must_fit_the_campaign(world):
     other = make_campaign(world["city"])
     outside = make_unit("外单位")
     with pytest.raises(ValidationError) as exc:
-        problem_create(campaign=world["campaign"], unit=world["a"], target=other.targets.first(), description="x", acting_user=world["admin_a"])
+        problem_create(
+            campaign=world["campaign"],
+            unit=world["a"],
+            target=other.targets.first(),
+            description="x",
+            acting_user=world["admin_a"],
+        )
     assert "target" in exc.value.message_dict
     with pytest.raises(ValidationError) as exc:
         from rectify.core.testing import make_admin
-        problem_create(campaign=world["campaign"], unit=outside, target=world["campaign"].targets.first(), description="x", acting_user=make_admin())
+
+        problem_create(
+            campaign=world["campaign"],
+            unit=outside,
+            target=world["campaign"].targets.first(),
+            description="x",
+            acting_user=make_admin(),
+        )
     assert "unit" in exc.value.message_dict
     assert Problem.all_objects.count() == 0
 
@@ -122,8 +180,12 @@ def test_progress_with_evidence_starts_the_work(world):
     p = make_problem(world["campaign"], world["a"])
     zeren = make_user(world["b"])
     m = make_measure(p, persons=[zeren.person])
-    note = progress_record(measure=m, text="已召开专题会", acting_user=zeren,
-                           files=[SimpleUploadedFile("纪要.pdf", b"%PDF-1.4 test", content_type="application/pdf")])
+    note = progress_record(
+        measure=m,
+        text="已召开专题会",
+        acting_user=zeren,
+        files=[SimpleUploadedFile("纪要.pdf", b"%PDF-1.4 test", content_type="application/pdf")],
+    )
     m.refresh_from_db()
     assert m.status == MeasureStatus.IN_PROGRESS
     assert note.evidence.get().original_name == "纪要.pdf"

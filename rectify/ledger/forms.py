@@ -1,0 +1,216 @@
+"""Forms of the ledger pages. They parse and narrow choices; the services decide what is valid."""
+
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from rectify.campaigns.models import Campaign
+from rectify.campaigns.selectors import campaign_units
+from rectify.org.models import Person
+from rectify.org.scoping import CHANGE, units_visible_to, visible_to
+
+from .models import Measure, MeasureStatus, Problem, ProgressNote
+
+#: django-simple-history keeps a change reason in 100 characters.
+REASON_MAX_LENGTH = 100
+
+
+def _date_input() -> forms.DateInput:
+    """A native date picker; its value is always ISO, whatever the language."""
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _model_field(model, name: str, **kwargs) -> forms.Field:
+    """The form field Django derives from a model field (label, choices, required)."""
+    return model._meta.get_field(name).formfield(**kwargs)
+
+
+def _with_current(queryset: QuerySet, current) -> QuerySet:
+    """``queryset`` plus the value already saved, so that editing never drops it silently."""
+    pks = [obj.pk for obj in current if obj is not None]
+    if not pks:
+        return queryset
+    return queryset.model._default_manager.filter(Q(pk__in=queryset.values("pk")) | Q(pk__in=pks))
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    """A person, shown with their unit (names repeat across units)."""
+
+    def label_from_instance(self, obj: Person) -> str:
+        return f"{obj.name} ({obj.unit})"
+
+
+class PersonMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Several persons, shown with their units."""
+
+    def label_from_instance(self, obj: Person) -> str:
+        return f"{obj.name} ({obj.unit})"
+
+
+def persons_for(user) -> QuerySet[Person]:
+    """Persons the user may name on a problem or measure."""
+    return visible_to(Person.objects.select_related("unit"), user)
+
+
+class ReasonForm(forms.Form):
+    """The optional reason recorded with a delete or restore."""
+
+    reason = forms.CharField(
+        label=_("Reason"), required=False, max_length=REASON_MAX_LENGTH, strip=True
+    )
+
+
+class _EditMixin(forms.Form):
+    """Hidden version (optimistic locking) and the reason kept in the history."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    reason = forms.CharField(
+        label=_("Reason for the change"),
+        required=False,
+        max_length=REASON_MAX_LENGTH,
+        help_text=_("Kept in the history."),
+    )
+
+
+class ProblemForm(forms.Form):
+    """A problem's own fields (问题清单 row) shared by create and edit."""
+
+    target = _model_field(Problem, "target")
+    description = _model_field(Problem, "description", widget=forms.Textarea(attrs={"rows": 4}))
+    source = _model_field(Problem, "source")
+    level = _model_field(Problem, "level")
+    found_on = _model_field(
+        Problem,
+        "found_on",
+        widget=_date_input(),
+        initial=timezone.localdate,
+        show_hidden_initial=False,
+    )
+    concerned_person = _model_field(Problem, "concerned_person", form_class=PersonChoiceField)
+    root_cause = _model_field(Problem, "root_cause", widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, user, campaign: Campaign, problem: Problem | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        targets = campaign.targets.all()
+        persons = persons_for(user)
+        if problem is not None:
+            persons = _with_current(persons, [problem.concerned_person])
+        self.fields["target"].queryset = targets
+        self.fields["concerned_person"].queryset = persons.select_related("unit")
+
+
+class ProblemCreateForm(ProblemForm):
+    """A new problem: the campaign is chosen first, the unit among those the user administers."""
+
+    campaign = forms.ModelChoiceField(
+        queryset=Campaign.objects.none(), to_field_name="slug", widget=forms.HiddenInput
+    )
+    unit = _model_field(Problem, "unit")
+
+    field_order = ["campaign", "unit", "target"]
+
+    def __init__(self, *args, user, campaign: Campaign, **kwargs):
+        super().__init__(*args, user=user, campaign=campaign, **kwargs)
+        self.initial.setdefault("campaign", campaign.slug)
+        self.fields["campaign"].queryset = Campaign.objects.filter(pk=campaign.pk)
+        editable = units_visible_to(user, action=CHANGE)
+        self.fields["unit"].queryset = editable.filter(pk__in=campaign_units(campaign).values("pk"))
+
+
+class ProblemEditForm(_EditMixin, ProblemForm):
+    """A problem's fields with its version; campaign and unit are fixed once created."""
+
+
+class MeasureForm(forms.Form):
+    """A measure's fields and who answers for it (整改清单 and 责任清单 row)."""
+
+    content = _model_field(Measure, "content", widget=forms.Textarea(attrs={"rows": 4}))
+    expected_outcome = _model_field(
+        Measure, "expected_outcome", widget=forms.Textarea(attrs={"rows": 3})
+    )
+    kind = _model_field(Measure, "kind")
+    deadline = _model_field(
+        Measure,
+        "deadline",
+        widget=_date_input(),
+        help_text=_("Required unless the measure is long-term."),
+    )
+    responsible_leader = _model_field(Measure, "responsible_leader", form_class=PersonChoiceField)
+    responsible_department = _model_field(Measure, "responsible_department")
+    responsible_persons = _model_field(
+        Measure, "responsible_persons", form_class=PersonMultipleChoiceField
+    )
+
+    def __init__(self, *args, user, measure: Measure | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        persons = persons_for(user)
+        units = units_visible_to(user)
+        leaders = persons
+        if measure is not None:
+            leaders = _with_current(persons, [measure.responsible_leader])
+            units = _with_current(units, [measure.responsible_department])
+            persons = _with_current(persons, list(measure.responsible_persons.all()))
+        self.fields["responsible_leader"].queryset = leaders.select_related("unit")
+        self.fields["responsible_department"].queryset = units
+        self.fields["responsible_persons"].queryset = persons.select_related("unit")
+
+
+class MeasureEditForm(_EditMixin, MeasureForm):
+    """A measure's fields with its version."""
+
+
+class MeasureStatusForm(forms.Form):
+    """Set a measure's status directly (administrators, until the sign-off workflow)."""
+
+    status = forms.ChoiceField(label=_("Status"), choices=MeasureStatus.choices)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=REASON_MAX_LENGTH)
+
+
+class MultipleFileInput(forms.FileInput):
+    """A file input that lets the user pick several files (Django 5.2's documented way)."""
+
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Zero or more uploaded files, each checked like a single ``FileField``."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single_clean = super().clean
+        files = data if isinstance(data, list | tuple) else [data]
+        return [cleaned for cleaned in (single_clean(f, initial) for f in files) if cleaned]
+
+
+class ProgressForm(forms.Form):
+    """A dated progress report with evidence files (整改进展、佐证材料)."""
+
+    text = _model_field(ProgressNote, "text", widget=forms.Textarea(attrs={"rows": 4}))
+    reported_on = _model_field(
+        ProgressNote,
+        "reported_on",
+        widget=_date_input(),
+        initial=timezone.localdate,
+        show_hidden_initial=False,
+    )
+    files = MultipleFileField(label=_("Evidence files"), required=False)
+
+
+def measure_initial(measure: Measure) -> dict:
+    """The edit form's initial data: the saved values and the version they belong to."""
+    initial = {name: getattr(measure, name) for name in MeasureForm.base_fields}
+    initial["responsible_persons"] = list(measure.responsible_persons.all())
+    initial["version"] = measure.version
+    return initial
+
+
+def problem_initial(problem: Problem) -> dict:
+    """The edit form's initial data for a problem."""
+    initial = {name: getattr(problem, name) for name in ProblemForm.base_fields}
+    initial["version"] = problem.version
+    return initial

@@ -1,0 +1,49 @@
+"""The ledger's pages. Each view parses input, calls one service or selector, and renders."""
+
+from .measures import (
+    evidence_download,
+    measure_create,
+    measure_delete,
+    measure_detail,
+    measure_edit,
+    measure_list,
+    measure_progress,
+    measure_restore,
+    measure_status,
+)
+from .problems import (
+    problem_create,
+    problem_delete,
+    problem_detail,
+    problem_edit,
+    problem_list,
+    problem_restore,
+)
+from .responsibilities import (
+    department_responsibilities,
+    my_responsibilities,
+    person_responsibilities,
+    unit_lists,
+)
+
+__all__ = [
+    "department_responsibilities",
+    "evidence_download",
+    "measure_create",
+    "measure_delete",
+    "measure_detail",
+    "measure_edit",
+    "measure_list",
+    "measure_progress",
+    "measure_restore",
+    "measure_status",
+    "my_responsibilities",
+    "person_responsibilities",
+    "problem_create",
+    "problem_delete",
+    "problem_detail",
+    "problem_edit",
+    "problem_list",
+    "problem_restore",
+    "unit_lists",
+]

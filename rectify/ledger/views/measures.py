@@ -1,0 +1,218 @@
+"""Pages of the measure list (整改清单): list, detail, create, edit, status, progress, evidence."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from rectify.core.pagination import paginate
+from rectify.org.scoping import can_change_unit
+
+from .. import services
+from ..filters import MeasureFilter
+from ..forms import (
+    MeasureEditForm,
+    MeasureForm,
+    MeasureStatusForm,
+    ProgressForm,
+    ReasonForm,
+    measure_initial,
+)
+from ..models import Measure
+from ..selectors import measures_visible_to, problems_visible_to, progress_of
+from .common import (
+    add_service_error,
+    describe_history,
+    evidence_visible_to,
+    filtered,
+    light_summary,
+    measure_for,
+    narrow_filter,
+    require_editor,
+    soft_delete_or_restore,
+)
+
+
+@login_required
+def measure_list(request: HttpRequest) -> HttpResponse:
+    """The measure list (整改清单) with the lights of the filtered set counted above it."""
+    filterset = MeasureFilter(request.GET, queryset=measures_visible_to(request.user))
+    narrow_filter(filterset, request.user)
+    measures = filtered(filterset)
+    unit = filterset.form.cleaned_data.get("unit") if filterset.is_valid() else None
+    context = {
+        "filter": filterset,
+        "page_obj": paginate(request, measures),
+        "lights": light_summary(measures),
+        "unit": unit,
+    }
+    return render(request, "ledger/measure_list.html", context)
+
+
+def _render_detail(
+    request: HttpRequest,
+    measure: Measure,
+    *,
+    progress_form: ProgressForm | None = None,
+    status_form: MeasureStatusForm | None = None,
+) -> HttpResponse:
+    user = request.user
+    can_edit = can_change_unit(user, measure.unit)
+    can_report = not measure.is_deleted and services.can_report_progress(user, measure)
+    if status_form is None and can_edit:
+        status_form = MeasureStatusForm(
+            initial={"status": measure.status, "version": measure.version}
+        )
+    context = {
+        "measure": measure,
+        "persons": measure.responsible_persons.all(),
+        "notes": progress_of(measure),
+        "can_edit": can_edit,
+        "can_report": can_report,
+        "progress_form": progress_form or (ProgressForm() if can_report else None),
+        "status_form": status_form,
+        "reason_form": ReasonForm(),
+        "history": describe_history(measure),
+    }
+    return render(request, "ledger/measure_detail.html", context)
+
+
+@login_required
+def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A measure's facts, light, responsible persons, progress with evidence, and history."""
+    return _render_detail(request, measure_for(request.user, pk))
+
+
+@login_required
+def measure_create(request: HttpRequest, problem_pk: int) -> HttpResponse:
+    """Add a measure to a problem, naming who answers for it."""
+    problem = get_object_or_404(problems_visible_to(request.user), pk=problem_pk)
+    require_editor(request.user, problem.unit)
+    form = MeasureForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            measure = services.measure_create(
+                problem=problem, acting_user=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("Measure No. %(pk)s added.") % {"pk": measure.pk})
+            return redirect(measure)
+    return render(request, "ledger/measure_form.html", {"form": form, "problem": problem})
+
+
+@login_required
+def measure_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a measure; a save over someone else's newer save is refused."""
+    measure = get_object_or_404(measures_visible_to(request.user), pk=pk)
+    require_editor(request.user, measure.unit)
+    form = MeasureEditForm(
+        request.POST or None, user=request.user, measure=measure, initial=measure_initial(measure)
+    )
+    if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        version, reason = fields.pop("version"), fields.pop("reason")
+        try:
+            services.measure_update(
+                measure=measure,
+                expected_version=version,
+                reason=reason,
+                acting_user=request.user,
+                **fields,
+            )
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("Measure No. %(pk)s saved.") % {"pk": measure.pk})
+            return redirect(measure)
+    context = {"form": form, "measure": measure, "problem": measure.problem}
+    return render(request, "ledger/measure_form.html", context)
+
+
+@require_POST
+@login_required
+def measure_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """Set a measure's status (administrators of its unit)."""
+    measure = get_object_or_404(measures_visible_to(request.user), pk=pk)
+    require_editor(request.user, measure.unit)
+    form = MeasureStatusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.measure_set_status(
+                measure=measure,
+                status=form.cleaned_data["status"],
+                expected_version=form.cleaned_data["version"],
+                reason=form.cleaned_data["reason"],
+                acting_user=request.user,
+            )
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(
+                request, _("Status set to “%(status)s”.") % {"status": measure.get_status_display()}
+            )
+            return redirect(measure)
+    return _render_detail(request, measure, status_form=form)
+
+
+@require_POST
+@login_required
+def measure_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record progress with evidence (responsible persons and administrators)."""
+    measure = get_object_or_404(measures_visible_to(request.user), pk=pk)
+    if not services.can_report_progress(request.user, measure):
+        raise PermissionDenied(_("You do not answer for this measure."))
+    form = ProgressForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.progress_record(measure=measure, acting_user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("Progress recorded."))
+            return redirect(measure)
+    return _render_detail(request, measure, progress_form=form)
+
+
+@require_POST
+@login_required
+def measure_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Soft-delete a measure (an administrator can restore it)."""
+    measure = get_object_or_404(measures_visible_to(request.user), pk=pk)
+    require_editor(request.user, measure.unit)
+    return soft_delete_or_restore(
+        request, measure, services.measure_delete, success=_("Measure deleted. It can be restored.")
+    )
+
+
+@require_POST
+@login_required
+def measure_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    """Undo a measure's soft delete."""
+    measure = measure_for(request.user, pk)
+    require_editor(request.user, measure.unit)
+    if not measure.is_deleted:
+        return redirect(measure)
+    return soft_delete_or_restore(
+        request, measure, services.measure_restore, success=_("Measure restored.")
+    )
+
+
+@login_required
+def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+    """An evidence file, as an attachment under its original name, if its measure is in scope."""
+    evidence = get_object_or_404(evidence_visible_to(request.user), pk=pk)
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("The file is missing from storage.")) from None
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type or "application/octet-stream",
+    )

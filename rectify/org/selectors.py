@@ -1,0 +1,170 @@
+"""Reads of the unit tree, people and role grants, scoped to the user.
+
+The tree may hold tens of thousands of units: nothing here loads a whole
+subtree. Pages show a user's scope roots and one level below, and every list
+is a bounded query.
+"""
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.expressions import Window
+from django.db.models.functions import Coalesce, RowNumber
+
+from .models import PATH_END, PATH_STEP, Person, RoleGrant, Unit
+from .scoping import (
+    CHANGE,
+    VIEW,
+    editable_by,
+    is_system_admin,
+    scope_paths,
+    units_visible_to,
+    visible_to,
+)
+
+#: How many children of each scope root the tree page shows before "more…".
+CHILDREN_PER_ROOT = 30
+#: The most units a unit picker offers; beyond it, units are entered by code.
+CHOICE_CAP = 500
+
+
+def with_child_count(units: QuerySet[Unit]) -> QuerySet[Unit]:
+    """Annotate ``child_count``: the unit's live children, one correlated count per row."""
+    children = (
+        Unit.objects.filter(parent=OuterRef("pk"))
+        .order_by()
+        .values("parent")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return units.annotate(child_count=Coalesce(Subquery(children), Value(0)))
+
+
+def unit_roots(user) -> QuerySet[Unit]:
+    """The roots of the subtrees the user may see: their grants, or the tree's roots."""
+    units = units_visible_to(user)
+    if is_system_admin(user):
+        roots = units.filter(parent__isnull=True)
+    else:
+        roots = units.filter(path__in=scope_paths(user, VIEW))
+    return with_child_count(roots).order_by("path")
+
+
+def unit_children(user, unit: Unit) -> QuerySet[Unit]:
+    """The visible children of ``unit``, in display order, with their own child counts."""
+    children = units_visible_to(user).filter(parent=unit)
+    return with_child_count(children).order_by("order", "path")
+
+
+def attach_first_children(user, roots: list[Unit], limit: int = CHILDREN_PER_ROOT) -> None:
+    """Set ``first_children`` (at most ``limit`` per root) on each of ``roots``, in one query."""
+    by_parent: dict[int, list[Unit]] = {root.pk: [] for root in roots}
+    if roots:
+        ranked = (
+            units_visible_to(user)
+            .filter(parent__in=list(by_parent))
+            .annotate(
+                rank=Window(
+                    RowNumber(), partition_by=[F("parent")], order_by=[F("order"), F("path")]
+                )
+            )
+        )
+        for child in with_child_count(ranked).filter(rank__lte=limit).order_by("order", "path"):
+            by_parent[child.parent_id].append(child)
+    for root in roots:
+        root.first_children = by_parent[root.pk]
+        root.more_children = root.child_count - len(root.first_children)
+
+
+def unit_search(user, query: str) -> QuerySet[Unit]:
+    """Visible units whose name, short name or code contains ``query``."""
+    query = query.strip()
+    units = units_visible_to(user).filter(
+        Q(name__icontains=query) | Q(short_name__icontains=query) | Q(code__icontains=query)
+    )
+    return with_child_count(units.select_related("parent")).order_by("path")
+
+
+def unit_breadcrumb(user, unit: Unit) -> list[Unit]:
+    """The ancestors of ``unit`` the user may see, root first (``unit`` excluded)."""
+    ancestors = unit.ancestor_paths()[:-1]
+    if not ancestors:
+        return []
+    return list(units_visible_to(user).filter(path__in=ancestors).order_by("path"))
+
+
+def _near_roots(user, levels: int) -> Q:
+    """Units at most ``levels`` below one of the roots the user administers."""
+    if is_system_admin(user):
+        return Q(depth__lte=levels)
+    near = Q(pk__in=[])
+    for path in scope_paths(user, CHANGE):
+        root_depth = len(path) // PATH_STEP - 1
+        near |= Q(path__gte=path, path__lt=path + PATH_END, depth__lte=root_depth + levels)
+    return near
+
+
+def units_for_choice(user, *, levels: int = 2, include: QuerySet | None = None) -> QuerySet[Unit]:
+    """Units the user administers, down to ``levels`` below each administered root.
+
+    When that is more than :data:`CHOICE_CAP` units, fewer levels are offered,
+    so that a picker stays complete and usable with tens of thousands of
+    units; deeper units are entered by code. ``include`` adds units that must
+    stay choosable (a campaign's current participants).
+    """
+    editable = units_visible_to(user, CHANGE)
+    for depth in range(levels, -1, -1):
+        candidates = editable.filter(_near_roots(user, depth))
+        if depth == 0 or candidates.order_by()[: CHOICE_CAP + 1].count() <= CHOICE_CAP:
+            break
+    q = Q(pk__in=candidates.order_by("path").values("pk")[:CHOICE_CAP])
+    if include is not None:
+        q |= Q(pk__in=include.values("pk"))
+    return Unit.objects.filter(q).order_by("path")
+
+
+def units_by_codes(user, codes: list[str]) -> QuerySet[Unit]:
+    """The units the user administers whose code is among ``codes``."""
+    return units_visible_to(user, CHANGE).filter(code__in=codes)
+
+
+def people_of_unit(user, unit: Unit) -> QuerySet[Person]:
+    """The visible people of ``unit`` (not its subtree), with their logins."""
+    people = visible_to(Person.objects.filter(unit=unit), user)
+    return people.select_related("user").order_by("name", "pk")
+
+
+def person_visible(user) -> QuerySet[Person]:
+    """People the user may see, with unit and login joined for a detail page."""
+    return visible_to(Person.objects.select_related("unit", "user"), user)
+
+
+def grants_on_unit(unit: Unit) -> QuerySet[RoleGrant]:
+    """Role grants held directly on ``unit``, with the login and its person."""
+    return (
+        RoleGrant.objects.filter(unit=unit)
+        .select_related("user", "user__person")
+        .order_by("role", "user__username")
+    )
+
+
+def grants_visible_to(user) -> QuerySet[RoleGrant]:
+    """Role grants on units the user may see."""
+    return RoleGrant.objects.filter(unit__in=units_visible_to(user).values("pk")).select_related(
+        "unit"
+    )
+
+
+def login_for_grant(user, username: str):
+    """The login named ``username`` that ``user`` may grant a role to, or ``None``.
+
+    A system administrator may pick any login; a unit administrator only the
+    logins of people in the subtrees they administer.
+    """
+    if is_system_admin(user):
+        return get_user_model().objects.filter(username=username).first()
+    person = (
+        editable_by(Person.objects.filter(user__username=username), user)
+        .select_related("user")
+        .first()
+    )
+    return person.user if person else None

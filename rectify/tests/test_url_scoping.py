@@ -1,0 +1,167 @@
+"""Walk every URL that takes an object id: another county's objects answer 404, always.
+
+Every id-taking pattern of the apps must appear in ``TARGETS``; a new URL that
+is not listed here fails the test until someone says which object it reaches.
+"""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from rectify.campaigns.models import Phase
+from rectify.core.testing import (
+    make_admin,
+    make_campaign,
+    make_measure,
+    make_person,
+    make_problem,
+    make_unit,
+    make_user,
+)
+from rectify.ledger.models import Measure, Problem
+from rectify.ledger.services import progress_record
+from rectify.org.models import Person, Role, RoleGrant, Unit
+from rectify.org.services import role_grant
+
+pytestmark = pytest.mark.django_db
+
+NAMESPACES = ("ledger", "org", "campaigns")
+
+#: URL name → which object of a county its id arguments take.
+TARGETS = {
+    "ledger:problem-detail": {"pk": "problem"},
+    "ledger:problem-edit": {"pk": "problem"},
+    "ledger:problem-delete": {"pk": "problem"},
+    "ledger:problem-restore": {"pk": "problem"},
+    "ledger:measure-create": {"problem_pk": "problem"},
+    "ledger:measure-detail": {"pk": "measure"},
+    "ledger:measure-edit": {"pk": "measure"},
+    "ledger:measure-status": {"pk": "measure"},
+    "ledger:measure-progress": {"pk": "measure"},
+    "ledger:measure-delete": {"pk": "measure"},
+    "ledger:measure-restore": {"pk": "measure"},
+    "ledger:evidence-download": {"pk": "evidence"},
+    "ledger:person-responsibilities": {"pk": "person"},
+    "ledger:department-responsibilities": {"pk": "unit"},
+    "ledger:unit-lists": {"pk": "unit"},
+    "org:unit-detail": {"pk": "unit"},
+    "org:unit-edit": {"pk": "unit"},
+    "org:unit-create": {"pk": "unit"},
+    "org:person-list": {"pk": "unit"},
+    "org:person-create": {"pk": "unit"},
+    "org:grant-create": {"pk": "unit"},
+    "org:person-detail": {"pk": "person"},
+    "org:person-edit": {"pk": "person"},
+    "org:login-create": {"pk": "person"},
+    "org:grant-revoke": {"pk": "grant"},
+    "campaigns:detail": {"slug": "campaign"},
+    "campaigns:edit": {"slug": "campaign"},
+    "campaigns:target-create": {"slug": "campaign"},
+    "campaigns:target-edit": {"slug": "campaign", "pk": "target"},
+    "campaigns:phase-create": {"slug": "campaign"},
+    "campaigns:phase-edit": {"slug": "campaign", "pk": "phase"},
+}
+
+
+def _id_patterns(resolver=None, prefix=""):
+    """``(namespaced name, argument names)`` of every pattern that takes arguments."""
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            namespace = f"{prefix}{entry.namespace}:" if entry.namespace else prefix
+            yield from _id_patterns(entry, namespace)
+        elif isinstance(entry, URLPattern) and entry.name and entry.pattern.regex.groupindex:
+            yield f"{prefix}{entry.name}", set(entry.pattern.regex.groupindex)
+
+
+def _county_objects(city, name, admin):
+    county = make_unit(name, parent=city)
+    campaign = make_campaign(county, acting_user=admin)
+    person = make_person(county)
+    problem = make_problem(campaign, county, acting_user=admin)
+    measure = make_measure(problem, persons=[person], acting_user=admin)
+    note = progress_record(
+        measure=measure,
+        text="进展",
+        acting_user=admin,
+        files=[
+            SimpleUploadedFile("证明.pdf", b"%PDF-1.4 evidence", content_type="application/pdf")
+        ],
+    )
+    grantee = make_user(county)
+    grant = role_grant(user=grantee, unit=county, role=Role.LEADER)
+    return {
+        "unit": county,
+        "campaign": campaign,
+        "target": campaign.targets.first(),
+        "phase": Phase.objects.filter(campaign=campaign).first(),
+        "person": person,
+        "problem": problem,
+        "measure": measure,
+        "evidence": note.evidence.get(),
+        "grant": grant,
+    }
+
+
+@pytest.fixture
+def counties():
+    admin = make_admin()
+    city = make_unit("聊城市科协")
+    mine = _county_objects(city, "东昌府区科协", admin)
+    theirs = _county_objects(city, "临清市科协", admin)
+    user = make_user(mine["unit"], Role.UNIT_ADMIN)
+    return user, mine, theirs
+
+
+def _url(name, args, objects):
+    kwargs = {}
+    for arg, key in args.items():
+        obj = objects[key]
+        kwargs[arg] = obj.slug if arg == "slug" else obj.pk
+    return reverse(name, kwargs=kwargs)
+
+
+def test_every_id_taking_url_is_walked():
+    found = {name for name, _ in _id_patterns() if name.split(":")[0] in NAMESPACES}
+    assert found, "no URL patterns found: the walk would prove nothing"
+    assert found == set(TARGETS), "add new URLs to TARGETS (or remove gone ones)"
+    for name, args in _id_patterns():
+        if name in TARGETS:
+            assert args == set(TARGETS[name]), name
+
+
+def test_other_county_objects_answer_404_on_every_url(client, counties):
+    user, _mine, theirs = counties
+    client.force_login(user)
+    counts_before = (
+        Problem.all_objects.count(),
+        Measure.all_objects.count(),
+        Unit.all_objects.count(),
+        Person.all_objects.count(),
+        RoleGrant.objects.count(),
+    )
+    versions_before = {m.pk: (m.version, m.deleted_at) for m in Measure.all_objects.all()}
+    for name, args in TARGETS.items():
+        url = _url(name, args, theirs)
+        # POST-only actions may refuse the method first; that reveals nothing.
+        assert client.get(url).status_code in (404, 405), f"GET {url} ({name})"
+        response = client.post(url, {"reason": "x", "text": "x", "content": "x", "name": "x"})
+        assert response.status_code == 404, f"POST {url} ({name})"
+    assert counts_before == (
+        Problem.all_objects.count(),
+        Measure.all_objects.count(),
+        Unit.all_objects.count(),
+        Person.all_objects.count(),
+        RoleGrant.objects.count(),
+    )
+    assert versions_before == {m.pk: (m.version, m.deleted_at) for m in Measure.all_objects.all()}
+    assert not theirs["problem"].history.filter(history_user=user).exists()
+
+
+def test_own_county_objects_are_reachable_on_every_url(client, counties):
+    """The control: the same URLs work for the county's own objects, so a 404 above means scope."""
+    user, mine, _theirs = counties
+    client.force_login(user)
+    for name, args in TARGETS.items():
+        url = _url(name, args, mine)
+        assert client.get(url).status_code != 404, f"GET {url} ({name})"
