@@ -8,8 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from rectify.core.forms import add_service_error
 from rectify.core.pagination import paginate
-from rectify.org.forms import add_service_error
 from rectify.org.scoping import CHANGE, can_change_unit, is_system_admin, scope_paths
 
 from . import services

@@ -2,27 +2,12 @@
 
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .models import Person, Role, Unit
 from .scoping import is_system_admin
 from .selectors import login_for_grant
-
-
-def add_service_error(form: forms.BaseForm, exc: ValidationError) -> None:
-    """Attach a service's ``ValidationError`` to ``form`` (``form.add_error(None, exc)``).
-
-    Errors about fields the form does not show become non-field errors, so
-    that no message is lost and ``add_error`` never refuses an unknown field.
-    """
-    if hasattr(exc, "error_dict"):
-        errors: dict[str, list] = {}
-        for field, field_errors in exc.error_dict.items():
-            key = field if field in form.fields else NON_FIELD_ERRORS
-            errors.setdefault(key, []).extend(field_errors)
-        exc = ValidationError(errors)
-    form.add_error(None, exc)
 
 
 class ServiceModelForm(forms.ModelForm):

@@ -9,10 +9,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from rectify.core.forms import add_service_error
 from rectify.core.pagination import paginate
 
 from . import selectors, services
-from .forms import GrantForm, LoginForm, PersonForm, UnitForm, add_service_error
+from .forms import GrantForm, LoginForm, PersonForm, UnitForm
 from .models import Unit
 from .scoping import can_change_unit, units_visible_to
 

@@ -6,7 +6,6 @@ from collections import defaultdict
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import formats, timezone
@@ -40,15 +39,6 @@ from ..selectors import (
 
 #: Fields whose history is bookkeeping, not a change a reader cares about.
 HIDDEN_HISTORY_FIELDS = {"version"}
-
-
-def add_service_error(form: Form, exc: ValidationError) -> None:
-    """Attach a service's ``ValidationError`` to ``form``: dict errors to their fields."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def require_editor(user, unit: Unit) -> None:

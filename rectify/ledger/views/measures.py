@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from rectify.core.forms import add_service_error
 from rectify.core.pagination import paginate
 from rectify.org.scoping import can_change_unit
 
@@ -24,7 +25,6 @@ from ..forms import (
 from ..models import Measure
 from ..selectors import measures_visible_to, problems_visible_to, progress_of
 from .common import (
-    add_service_error,
     describe_history,
     evidence_visible_to,
     filtered,

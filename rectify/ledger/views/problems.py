@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from rectify.campaigns.selectors import campaigns_visible_to
+from rectify.core.forms import add_service_error
 from rectify.core.pagination import paginate
 from rectify.org.scoping import can_change_unit, editable_by
 
@@ -18,7 +19,6 @@ from ..forms import ProblemCreateForm, ProblemEditForm, ReasonForm, problem_init
 from ..models import Measure
 from ..selectors import measures_visible_to, problems_visible_to, with_light
 from .common import (
-    add_service_error,
     describe_history,
     edits_anything,
     filtered,
