@@ -27,12 +27,15 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test browser
 
 # Debian's Chromium drives the browser tests (Playwright's own download does not work
-# on closed networks); fonts-noto-cjk makes Chinese render instead of empty boxes.
+# on closed networks); fonts-noto-cjk makes Chinese render instead of empty boxes;
+# gettext checks that the translation catalog holds every marked string.
+SYSTEM_PACKAGES := chromium fonts-noto-cjk gettext
 browser:
-	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
-		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk \
+	@if [ ! -x /usr/bin/chromium ] || ! command -v xgettext >/dev/null \
+	    || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(SYSTEM_PACKAGES) \
 		|| { $(SUDO) apt-get update -q && $(SUDO) env DEBIAN_FRONTEND=noninteractive \
-		     apt-get install -y -q chromium fonts-noto-cjk; }; \
+		     apt-get install -y -q $(SYSTEM_PACKAGES); }; \
 	fi
 
 demo: install
@@ -51,8 +54,9 @@ test: install-test lint
 	$(BIN)/pytest
 
 messages: $(VENV)/.installed
-	cd rectify && ../$(BIN)/rectify makemessages -l zh_Hans -l en --no-obsolete --ignore '*/tests/*'
-	cd rectify && ../$(BIN)/rectify compilemessages
+	cd rectify && ../$(BIN)/rectify makemessages -l zh_Hans --no-obsolete \
+		--ignore 'tests/*' --ignore '*/tests/*' --ignore 'demo/*'
+	cd rectify && ../$(BIN)/rectify compilemessages -l zh_Hans
 
 clean:
 	rm -rf $(VENV) var test-artifacts
