@@ -23,7 +23,7 @@ def _po_entries(path: Path) -> dict[str, list[str]]:
 
     def flush():
         nonlocal current, fuzzy
-        if "msgid" in current and current["msgid"]:
+        if current.get("msgid"):
             msgid = current["msgid"]
             if "msgid_plural" in current:
                 msgid += "\x00" + current["msgid_plural"]
