@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "rectify.org",
     "rectify.campaigns",
     "rectify.ledger",
+    "rectify.demo",
 ]
 
 MIDDLEWARE = [

@@ -59,7 +59,7 @@ def test_county_admin_records_a_problem_with_two_measures_and_evidence(
     page.click("#measure-form button[type=submit]")
     first = Measure.objects.get(kind=MeasureKind.DEADLINE)
     page.wait_for_url(f"{base}{first.get_absolute_url()}")
-    assert page.locator(".facts .light-yellow").is_visible()
+    assert page.locator(".facts .light-yellow").inner_text() == "黄"
 
     # Progress with an evidence file.
     page.fill("#id_text", "已召开专题学习会")
@@ -83,7 +83,7 @@ def test_county_admin_records_a_problem_with_two_measures_and_evidence(
     page.click("#measure-form button[type=submit]")
     second = Measure.objects.get(kind=MeasureKind.LONG_TERM)
     page.wait_for_url(f"{base}{second.get_absolute_url()}")
-    assert page.locator(".facts .light-grey").is_visible()
+    assert page.locator(".facts .light-grey").inner_text() == "灰"
 
     # The problem shows both lights.
     page.goto(f"{base}{problem.get_absolute_url()}")
