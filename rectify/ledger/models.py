@@ -1,4 +1,4 @@
-"""The rectification ledger: problems (问题清单), measures (整改清单), responsibilities (责任清单)."""
+"""The rectification ledger: problems, measures and who answers for them (三个清单)."""
 
 from pathlib import PurePath
 

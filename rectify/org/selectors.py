@@ -92,31 +92,40 @@ def unit_breadcrumb(user, unit: Unit) -> list[Unit]:
     return list(units_visible_to(user).filter(path__in=ancestors).order_by("path"))
 
 
-def _near_roots(user, levels: int) -> Q:
-    """Units at most ``levels`` below one of the roots the user administers."""
+def _near_roots(user, levels: int, action: str) -> Q:
+    """Units at most ``levels`` below one of the roots of the user's scope for ``action``."""
     if is_system_admin(user):
         return Q(depth__lte=levels)
     near = Q(pk__in=[])
-    for path in scope_paths(user, CHANGE):
+    for path in scope_paths(user, action):
         root_depth = len(path) // PATH_STEP - 1
         near |= Q(path__gte=path, path__lt=path + PATH_END, depth__lte=root_depth + levels)
     return near
 
 
-def units_for_choice(user, *, levels: int = 2, include: QuerySet | None = None) -> QuerySet[Unit]:
-    """Units the user administers, down to ``levels`` below each administered root.
+def units_for_choice(
+    user,
+    *,
+    levels: int = 2,
+    include: QuerySet | None = None,
+    action: str = CHANGE,
+    cap: int | None = None,
+) -> QuerySet[Unit]:
+    """Units of the user's scope for ``action``, down to ``levels`` below each scope root.
 
-    When that is more than :data:`CHOICE_CAP` units, fewer levels are offered,
-    so that a picker stays complete and usable with tens of thousands of
-    units; deeper units are entered by code. ``include`` adds units that must
-    stay choosable (a campaign's current participants).
+    When that is more than ``cap`` (default :data:`CHOICE_CAP`) units, fewer
+    levels are offered, so that a picker stays complete and usable with tens
+    of thousands of units; deeper units are entered by code or reached by
+    drilling down. ``include`` adds
+    units that must stay choosable (a campaign's current participants).
     """
-    editable = units_visible_to(user, CHANGE)
+    cap = cap or CHOICE_CAP
+    scoped = units_visible_to(user, action)
     for depth in range(levels, -1, -1):
-        candidates = editable.filter(_near_roots(user, depth))
-        if depth == 0 or candidates.order_by()[: CHOICE_CAP + 1].count() <= CHOICE_CAP:
+        candidates = scoped.filter(_near_roots(user, depth, action))
+        if depth == 0 or candidates.order_by()[: cap + 1].count() <= cap:
             break
-    q = Q(pk__in=candidates.order_by("path").values("pk")[:CHOICE_CAP])
+    q = Q(pk__in=candidates.order_by("path").values("pk")[:cap])
     if include is not None:
         q |= Q(pk__in=include.values("pk"))
     return Unit.objects.filter(q).order_by("path")

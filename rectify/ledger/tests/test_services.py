@@ -96,7 +96,11 @@ def test_stale_edit_is_refused_and_first_survives(world):
     assert m.history.count() == before + 1
     changes = history_of(m)[0]["changes"]
     assert [(str(c["field"]), c["old"], c["new"]) for c in changes] == [
-        ("measure", m.history.earliest().content, "第一次修改")
+        (
+            str(Measure._meta.get_field("content").verbose_name),
+            m.history.earliest().content,
+            "第一次修改",
+        )
     ]
 
 

@@ -22,7 +22,7 @@ from rectify.ledger.services import progress_record
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
 #: The most queries a list page may make, whatever its number of rows.
-LIST_MAX_QUERIES = 15
+LIST_MAX_QUERIES = 18
 
 
 @pytest.fixture(autouse=True)

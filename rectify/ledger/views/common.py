@@ -13,9 +13,11 @@ from django.utils.translation import gettext as _
 
 from rectify.campaigns.models import Target
 from rectify.campaigns.selectors import campaigns_visible_to
+from rectify.core.forms import offer_choices
 from rectify.org.models import Person, Unit
 from rectify.org.scoping import (
     CHANGE,
+    VIEW,
     can_change_unit,
     editable_by,
     is_system_admin,
@@ -24,6 +26,7 @@ from rectify.org.scoping import (
     units_visible_to,
     visible_to,
 )
+from rectify.org.selectors import units_for_choice
 
 from ..forms import ReasonForm, persons_for
 from ..lights import Light
@@ -36,6 +39,9 @@ from ..selectors import (
     with_light,
     with_problem_status,
 )
+
+#: The most units or persons a list's filter offers as options (others arrive by link).
+FILTER_CHOICES = 200
 
 #: Fields whose history is bookkeeping, not a change a reader cares about.
 HIDDEN_HISTORY_FIELDS = {"version"}
@@ -100,6 +106,9 @@ def narrow_filter(filterset, user) -> None:
     fields = filterset.form.fields
     fields["campaign"].queryset = campaigns
     fields["unit"].queryset = units_visible_to(user)
+    offer_choices(
+        filterset.form, "unit", units_for_choice(user, levels=2, action=VIEW, cap=FILTER_CHOICES)
+    )
     targets = Target.objects.filter(campaign__in=campaigns).select_related("campaign")
     slug = filterset.data.get("campaign")
     if slug:
@@ -110,7 +119,15 @@ def narrow_filter(filterset, user) -> None:
         fields["target"].label_from_instance = lambda t: f"{t.campaign} · {t}"
     if "person" in fields:
         fields["person"].queryset = persons_for(user)
-        fields["person"].label_from_instance = lambda p: f"{p.name} ({p.unit})"
+        nearby = units_for_choice(user, levels=1, action=VIEW, cap=FILTER_CHOICES)
+        offer_choices(
+            filterset.form,
+            "person",
+            persons_for(user)
+            .filter(unit__in=nearby.values("pk"))
+            .order_by("name")[:FILTER_CHOICES],
+            label=lambda p: f"{p.name} ({p.unit})",
+        )
 
 
 def filtered(filterset) -> QuerySet:
