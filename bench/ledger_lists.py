@@ -1,0 +1,223 @@
+"""Time the ledger's list pages against the bare SQL that fetches the same rows.
+
+Fill a database first, then run this script against it::
+
+    export DATABASE_URL=sqlite:////tmp/bench.sqlite3
+    .venv/bin/rectify migrate
+    .venv/bin/rectify generate_ledger --units 20000 --measures 1000000 --seed 1
+    .venv/bin/python bench/ledger_lists.py
+
+Each page is requested through Django's test client (logged in with
+``force_login``, DEBUG off) after a warm-up; the "bare" column runs only the
+query that fetches the page's rows — the same SQL the view's selector and
+filter compile to (same WHERE, ORDER BY, LIMIT 50) — with ``cursor.execute``.
+The ratio says what the page costs beyond fetching its rows: counts, lights,
+prefetches, the filter form and the template. Target: p95 ≤ 150 ms and
+≤ 3× the bare query.
+
+``--explain`` prints the query plan of each bare query and of each page's
+slowest queries.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rectify.settings")
+
+import django
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.db.models import QuerySet  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import override_settings  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from rectify.ledger.filters import MeasureFilter  # noqa: E402
+from rectify.ledger.selectors import measures_answered_by, measures_visible_to  # noqa: E402
+from rectify.org.models import Person  # noqa: E402
+
+PAGE_SIZE = 50
+TARGET_MS = 150
+TARGET_RATIO = 3
+
+
+@dataclass
+class Page:
+    """A page to time, and the queryset of the rows it shows."""
+
+    label: str
+    user: object
+    url: str
+    rows: Callable[[], QuerySet]
+
+
+class QueryLog:
+    """An execute wrapper that keeps ``(sql, params, ms)`` of every query."""
+
+    def __init__(self):
+        self.queries: list[tuple[str, object, float]] = []
+
+    def __call__(self, execute, sql, params, many, context):
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.queries.append((sql, params, (time.perf_counter() - start) * 1000))
+
+
+def percentile(samples: list[float], p: int) -> float:
+    """The ``p``-th percentile (inclusive method) of ``samples``."""
+    return statistics.quantiles(samples, n=100, method="inclusive")[p - 1]
+
+
+def time_it(call: Callable[[], object], *, warmup: int, runs: int) -> list[float]:
+    """Milliseconds of each of ``runs`` calls, after ``warmup`` untimed ones."""
+    for _ in range(warmup):
+        call()
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def filtered_rows(user, params: dict) -> QuerySet:
+    """The measure list's rows for ``params``, as the view builds them."""
+    filterset = MeasureFilter(params, queryset=measures_visible_to(user))
+    if not filterset.is_valid():
+        raise SystemExit(f"Invalid filter {params}: {filterset.errors}")
+    return filterset.qs
+
+
+def bare_sql(rows: QuerySet) -> tuple[str, tuple]:
+    """The SQL and parameters of the first page of ``rows``."""
+    return rows[:PAGE_SIZE].query.sql_with_params()
+
+
+def run_bare(sql: str, params: tuple) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        cursor.fetchall()
+
+
+def explain(sql: str, params: tuple) -> str:
+    prefix = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN ANALYZE "
+    with connection.cursor() as cursor:
+        cursor.execute(prefix + sql, params)
+        return "\n".join("    " + " | ".join(str(c) for c in row) for row in cursor.fetchall())
+
+
+def build_pages(slug: str, word: str) -> list[Page]:
+    User = get_user_model()
+    try:
+        admin = User.objects.get(username=f"{slug}-admin")
+        county_admin = User.objects.get(username=f"{slug}-county")
+        person_login = User.objects.get(username=f"{slug}-person")
+    except User.DoesNotExist:
+        raise SystemExit(
+            f"No benchmark logins for “{slug}”: run `rectify generate_ledger "
+            f"--campaign-slug {slug}` first."
+        ) from None
+    county = county_admin.role_grants.get().unit
+    person = Person.objects.get(user=person_login)
+    measures = reverse("ledger:measure-list")
+    red = {"unit": str(county.pk), "light": "red"}
+    search = {"q": word}
+    return [
+        Page("measures, whole tree (system admin)", admin, measures,
+             lambda: filtered_rows(admin, {})),
+        Page(f"measures, county {county.pk} + red (its unit admin)", county_admin,
+             f"{measures}?unit={county.pk}&light=red", lambda: filtered_rows(county_admin, red)),
+        Page(f"measures, search q={word} (system admin)", admin, f"{measures}?q={word}",
+             lambda: filtered_rows(admin, search)),
+        Page(f"responsibilities of person {person.pk} (system admin)", admin,
+             reverse("ledger:person-responsibilities", kwargs={"pk": person.pk}),
+             lambda: measures_answered_by(person, admin)),
+        Page("my responsibilities (that person's login)", person_login,
+             reverse("ledger:my-responsibilities"),
+             lambda: measures_answered_by(person, person_login)),
+    ]  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--campaign-slug", default="generated")
+    parser.add_argument("--runs", type=int, default=30, help="Timed requests per page (≥ 20).")
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--q", default="科普", help="The word to search for.")
+    parser.add_argument("--explain", action="store_true", help="Print query plans.")
+    args = parser.parse_args()
+    runs = max(args.runs, 20)
+
+    rows, notes = [], []
+    for page in build_pages(args.campaign_slug, args.q):
+        client = Client()
+        client.force_login(page.user)
+
+        def get(page=page, client=client):
+            response = client.get(page.url)
+            if response.status_code != 200:
+                raise SystemExit(f"{page.url} answered {response.status_code}")
+            return response
+
+        page_ms = time_it(get, warmup=args.warmup, runs=runs)
+        sql, params = bare_sql(page.rows())
+        bare_ms = time_it(lambda sql=sql, params=params: run_bare(sql, params),
+                          warmup=args.warmup, runs=runs)  # fmt: skip
+        captured = QueryLog()
+        with connection.execute_wrapper(captured):
+            get()
+        slowest = sorted(captured.queries, key=lambda q: -q[2])[:3]
+        p95, bare95 = percentile(page_ms, 95), percentile(bare_ms, 95)
+        rows.append(
+            (page.label, statistics.median(page_ms), p95, statistics.median(bare_ms), bare95,
+             p95 / bare95 if bare95 else float("inf"))
+        )  # fmt: skip
+        notes.append((page, captured, slowest, sql, params))
+
+    vendor = connection.vendor
+    print(f"\n{vendor}, {runs} requests per page after {args.warmup} warm-up, DEBUG off\n")
+    print("| page | p50 ms | p95 ms | bare p50 | bare p95 | ratio p95 |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for label, p50, p95, b50, b95, ratio in rows:
+        flag = "" if p95 <= TARGET_MS and ratio <= TARGET_RATIO else " ✗"
+        print(f"| {label} | {p50:.1f} | {p95:.1f} | {b50:.1f} | {b95:.1f} | {ratio:.1f}×{flag} |")
+    print(f"\n✗: misses p95 ≤ {TARGET_MS} ms or ≤ {TARGET_RATIO}× the bare query.\n")
+    for page, captured, slowest, sql, params in notes:
+        total = sum(ms for _sql, _params, ms in captured.queries)
+        print(f"## {page.label}: {len(captured.queries)} queries, {total:.1f} ms of SQL; slowest:")
+        for query_sql, _params, ms in slowest:
+            print(f"  {ms:7.1f} ms  {query_sql[:150]}")
+        if args.explain:
+            print("  bare query plan:")
+            print(explain(sql, params))
+            for query_sql, query_params, _ms in slowest[:2]:
+                if query_sql.lstrip().upper().startswith("SELECT"):
+                    print(f"  plan of: {query_sql[:100]}")
+                    print(explain(query_sql, query_params))
+        print()
+
+
+if __name__ == "__main__":
+    # Static files are not collected for a benchmark; WhiteNoise says so once per client.
+    warnings.filterwarnings("ignore", message="No directory at")
+    staticfiles = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    with override_settings(
+        DEBUG=False,
+        ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"],
+        STORAGES={**settings.STORAGES, "staticfiles": staticfiles},
+    ):
+        main()

@@ -1,0 +1,145 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db.models import Count
+
+from rectify.campaigns.models import Campaign
+from rectify.demo import data
+from rectify.ledger.lights import Light
+from rectify.ledger.models import (
+    Level,
+    Measure,
+    MeasureKind,
+    MeasureStatus,
+    Problem,
+    ProgressNote,
+    Source,
+)
+from rectify.ledger.selectors import light_counts, measures_visible_to
+from rectify.org.models import Person, Role, RoleGrant, Unit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fast_hasher(settings, monkeypatch):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    monkeypatch.setenv("RECTIFY_DEMO_PASSWORD", "demo-password")
+
+
+@pytest.fixture
+def campaign():
+    call_command("load_demo", quiet=True)
+    return Campaign.objects.get(slug=data.CAMPAIGN["slug"])
+
+
+def _counts() -> dict[str, int]:
+    measures = Measure.objects.all()
+    return {
+        "units": Unit.all_objects.count(),
+        "people": Person.all_objects.count(),
+        "users": get_user_model().objects.count(),
+        "grants": RoleGrant.objects.count(),
+        "campaigns": Campaign.all_objects.count(),
+        "problems": Problem.all_objects.count(),
+        "measures": Measure.all_objects.count(),
+        "notes": ProgressNote.objects.count(),
+        "responsibilities": Measure.responsible_persons.through.objects.count(),
+        "problem history": Problem.history.count(),
+        "measure history": Measure.history.count(),
+        **{f"light {k}": v for k, v in light_counts(measures).items()},
+    }
+
+
+def test_running_twice_duplicates_nothing(campaign):
+    first = _counts()
+    call_command("load_demo", quiet=True)
+    assert _counts() == first
+
+
+def test_ledger_is_large_enough_and_covers_every_category(campaign):
+    problems = Problem.objects.filter(campaign=campaign)
+    measures = Measure.objects.filter(campaign=campaign)
+    assert problems.count() >= 40
+    assert measures.count() >= 80
+    assert set(problems.values_list("target__code", flat=True)) == {"T1", "T2", "T3", "T4", "T5"}
+    assert set(problems.values_list("source", flat=True)) == set(Source.values)
+    assert set(problems.values_list("level", flat=True)) == set(Level.values)
+    assert set(measures.values_list("kind", flat=True)) == set(MeasureKind.values)
+    assert set(measures.values_list("status", flat=True)) == set(MeasureStatus.values)
+    assert all(light_counts(measures)[light] > 0 for light in Light.values)
+    units = set(problems.values_list("unit__code", flat=True))
+    assert {"SD-LC", "SD-LC-DCF", "SD-LC-LQ"} <= units
+    assert ProgressNote.objects.filter(measure__campaign=campaign).exists()
+
+
+def test_units_and_campaign_follow_the_reference_case(campaign):
+    city = Unit.objects.get(code="SD-LC")
+    assert city.parent.name == "山东省科学技术协会"
+    counties = Unit.objects.filter(parent=city, kind="county")
+    assert counties.count() == 8
+    assert counties.filter(name="茌平区科学技术协会", short_name="茌平区科协").exists()
+    assert campaign.general_requirement == "守初心、担使命，找差距、抓落实"
+    assert campaign.targets.count() == 5 and campaign.phases.count() == 4
+    assert campaign.start_date.isoformat() == "2019-09-16"
+    assert list(campaign.participating_units.all()) == [city]
+
+
+def test_history_records_the_admin_as_author(campaign):
+    authors = set(Problem.history.values_list("history_user__username", flat=True))
+    assert authors == {"admin"}
+    assert not Measure.history.filter(history_user__isnull=True).exists()
+
+
+def test_logins_hold_the_documented_roles(campaign):
+    grants = {
+        (g.user.username, g.role, g.unit.code)
+        for g in RoleGrant.objects.select_related("user", "unit")
+    }
+    assert grants == {
+        ("admin", Role.SYSTEM_ADMIN, "SD"),
+        ("city", Role.UNIT_ADMIN, "SD-LC"),
+        ("dongchangfu", Role.UNIT_ADMIN, "SD-LC-DCF"),
+        ("linqing", Role.UNIT_ADMIN, "SD-LC-LQ"),
+        ("leader", Role.LEADER, "SD-LC"),
+    }
+    users = get_user_model().objects.filter(username__in=[u for u, *_ in data.LOGINS])
+    assert users.count() == len(data.LOGINS)
+    for user in users:
+        assert user.check_password("demo-password")
+        assert Person.objects.filter(user=user).exists()
+    assert users.get(username="admin").is_superuser
+
+
+def test_zeren_answers_for_measures_in_several_units_without_a_role(campaign):
+    zeren = get_user_model().objects.get(username="zeren")
+    assert not zeren.role_grants.exists()
+    person = zeren.person
+    units = set(person.measures.values_list("unit__code", flat=True))
+    assert len(units) >= 2 and {"SD-LC-DCF"} <= units
+    # She sees exactly what she answers for, wherever it lives.
+    visible = measures_visible_to(zeren)
+    assert set(visible.values_list("pk", flat=True)) == set(
+        person.measures.values_list("pk", flat=True)
+    )
+
+
+def test_real_people_never_answer_for_a_measure(campaign):
+    assert not Person.objects.filter(name__in=data.REAL_NAMES).exists()
+    named = Person.objects.filter(measures__isnull=False).annotate(n=Count("measures"))
+    assert not named.filter(name__in=data.REAL_NAMES).exists()
+    assert not data.REAL_NAMES & set(data.PERSON_NAMES.values())
+
+
+def test_password_is_reset_from_the_environment(campaign, monkeypatch):
+    monkeypatch.setenv("RECTIFY_DEMO_PASSWORD", "another-password")
+    call_command("load_demo", quiet=True)
+    assert get_user_model().objects.get(username="city").check_password("another-password")
+
+
+def test_an_existing_admin_login_is_tied_to_the_demo_person():
+    get_user_model().objects.create_superuser(username="admin", password="x")
+    call_command("load_demo", quiet=True)
+    admin = get_user_model().objects.get(username="admin")
+    assert admin.person.unit.code == "SD"
+    assert admin.check_password("demo-password")

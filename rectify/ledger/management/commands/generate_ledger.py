@@ -1,0 +1,556 @@
+"""``rectify generate_ledger``: fill a database with a large, repeatable ledger for benchmarks.
+
+The shape follows PERFORMANCE.md: a root, about forty county subtrees of
+equal size under it (ids shuffled, so a subtree is not an id range), one
+person per unit, one campaign over the root, problems with two or three
+measures each and one or two responsible persons per measure. The same seed
+gives the same data on the same day (deadlines are relative to today so that
+every light shows).
+
+Rows go in with ``bulk_create`` in batches, one transaction per chunk, with
+primary keys assigned here (a unit's path is built from its parent's path and
+its own id). Problems, measures and people get their history with
+django-simple-history's ``bulk_create_with_history``, and the responsible
+persons of each measure are copied into the history of its creation, so no
+generated row escapes history.
+"""
+
+import datetime as dt
+import math
+import os
+import random
+import secrets
+import time
+from collections import Counter
+from contextlib import contextmanager
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.core.management.color import no_style
+from django.db import connection, transaction
+from django.db.models import Max
+from django.test.utils import override_settings
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from rectify.campaigns.models import Campaign
+from rectify.campaigns.services import campaign_create
+from rectify.ledger.lights import Light
+from rectify.ledger.models import (
+    Level,
+    Measure,
+    MeasureKind,
+    MeasureStatus,
+    Problem,
+    Source,
+)
+from rectify.ledger.selectors import light_counts
+from rectify.org.models import Person, Rank, Role, Unit, UnitKind, path_segment
+from rectify.org.services import login_create, role_grant
+
+GENERATOR_USERNAME = "generator"
+PASSWORD_ENV = "RECTIFY_DEMO_PASSWORD"
+#: Counties under the root, as in PERFORMANCE.md; fewer when there are few units,
+#: so that each keeps at least about a dozen.
+COUNTIES = 40
+MIN_COUNTY_SIZE = 12
+#: Units per section inside a county.
+SECTION_SIZE = 20
+#: Problems written per transaction.
+CHUNK_PROBLEMS = 20_000
+BATCH_SIZE = 2_000
+REASON = "generate_ledger"
+
+_SURNAMES = "赵钱周吴郑冯陈褚卫蒋沈韩杨朱秦许何吕施曹严金魏陶姜谢邹柏窦苏葛范彭鲁韦马方俞任袁柳史唐薛雷贺倪汤罗毕郝常于傅齐康顾孟黄穆萧尹姚邵汪毛"  # noqa: E501
+_GIVEN = (
+    "建国", "志强", "海燕", "晓东", "丽娟", "文博", "春燕", "明轩", "立新", "红梅", "振华", "秀英",
+    "国栋", "雪梅", "子涵", "宏伟", "玉兰", "卫东", "桂芳", "德胜", "秋菊", "永刚", "慧敏", "俊杰",
+)  # fmt: skip
+_POSITIONS = ("科员", "科员", "科员", "办公室主任", "副主席", "干事")
+
+_SUBJECTS = (
+    "党组理论学习中心组", "机关党支部", "部分党员干部", "基层科协组织", "所属学会",
+    "科普工作", "科技馆", "科技咨询服务", "财务管理", "意识形态工作", "干部队伍",
+    "服务科技工作者工作", "院士专家工作站", "乡镇科协", "企业科协",
+)  # fmt: skip
+_ISSUES = (
+    "学习计划性不强，联系实际开展研讨不够深入。",
+    "存在以会代学、以读代学现象，学用结合不紧。",
+    "主体责任压力传导不够，督促指导偏弱。",
+    "制度执行不严格，台账资料不完整。",
+    "服务“最后一公里”没有打通，群众诉求回应不及时。",
+    "科普资源城乡分布不均衡，设施利用率低。",
+    "存在重留痕、轻实效的形式主义问题。",
+    "文件会议偏多，以文件落实文件的现象仍然存在。",
+    "廉政风险点排查不全面，监督检查流于形式。",
+    "创新意识不强，品牌活动少，工作成效不明显。",
+    "对科技工作者思想政治引领办法不多。",
+    "四服务职能发挥不充分，为党委政府决策服务意识不强。",
+)
+_CAUSES = (
+    "思想认识不到位，重业务轻学习。",
+    "责任落实不到位，考核督导不经常。",
+    "工作作风不扎实，调查研究不深入。",
+    "制度机制不健全，执行刚性不足。",
+    "服务意识不强，联系群众不紧密。",
+)
+_ACTIONS = ("制定", "完善", "建立", "修订", "健全", "落实", "组织开展", "推动")
+_OBJECTS = (
+    "理论学习计划", "专题研讨制度", "科普大篷车下乡计划", "学会党建工作指引",
+    "科技工作者联系制度", "财务报销内控制度", "廉政风险防控清单", "基层科协组织建设方案",
+    "院士专家工作站服务台账", "社区科普大学教学点建设方案", "诉求办理台账", "发文会议计划管理制度",
+    "科普进校园计划", "意识形态风险研判机制", "农村专业技术协会培育计划", "决策咨询课题方案",
+)  # fmt: skip
+_SUFFIXES = (
+    "，每月通报一次进展。", "，纳入年度考核。", "，按季度调度督办。", "，限期完成并报送结果。",
+    "，明确责任人和完成时限。", "，建立长效机制。",
+)  # fmt: skip
+
+
+class Command(BaseCommand):
+    help = (
+        "Fill the database with a large generated ledger (one campaign over a tree of units) "
+        "for benchmarks. The same --seed gives the same data. Refuses to run twice into the "
+        "same --campaign-slug."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--units", type=int, default=20_000, help="Units in the tree.")
+        parser.add_argument("--measures", type=int, default=1_000_000, help="Measures.")
+        parser.add_argument("--seed", type=int, default=1, help="Random seed.")
+        parser.add_argument(
+            "--campaign-slug", default="generated", help="Slug of the campaign to create."
+        )
+
+    def handle(self, *args, units: int, measures: int, seed: int, campaign_slug: str, **options):
+        if units < 2:
+            raise CommandError("--units must be at least 2 (a root and one county).")
+        if measures < 1:
+            raise CommandError("--measures must be at least 1.")
+        slug = campaign_slug
+        if Campaign.all_objects.filter(slug=slug).exists():
+            raise CommandError(
+                f"A campaign with the slug “{slug}” already exists: this database was already "
+                "filled with it. Choose another --campaign-slug or start from an empty database."
+            )
+        if Unit.all_objects.filter(code__startswith=f"{slug}-").exists():
+            raise CommandError(
+                f"Units with codes starting “{slug}-” already exist (an interrupted run?). "
+                "Start from an empty database."
+            )
+        generator = Generator(
+            units=units,
+            measures=measures,
+            seed=seed,
+            slug=slug,
+            stdout=self.stdout,
+            verbosity=options["verbosity"],
+        )
+        password = os.environ.get(PASSWORD_ENV) or secrets.token_urlsafe(12)
+        # The debug cursor keeps the text of every statement: a tenth of the run for nothing.
+        with override_settings(DEBUG=False):
+            generator.run(password=password)
+        out = self.stdout
+        out.write(self.style.SUCCESS(f"Generated campaign “{slug}” with seed {seed}."))
+        for name, count in generator.counts.items():
+            out.write(f"  {name:<26}{count:>12,}")
+        out.write("Timings:")
+        for label, seconds in generator.timings.items():
+            out.write(f"  {label:<26}{seconds:>10.1f} s")
+        source = f"from ${PASSWORD_ENV}" if os.environ.get(PASSWORD_ENV) else "generated"
+        out.write(f"Logins (password {source}: {password}):")
+        for username, what in generator.logins:
+            out.write(f"  {username:<24} {what}")
+
+
+class Generator:
+    """Builds the data; :meth:`run` writes it and fills :attr:`counts` and :attr:`timings`."""
+
+    def __init__(
+        self, *, units: int, measures: int, seed: int, slug: str, stdout, verbosity: int = 1
+    ):
+        self.n_units = units
+        self.n_measures = measures
+        self.n_problems = max(1, round(measures / 2.5))
+        self.rng = random.Random(seed)
+        self.slug = slug
+        self.stdout = stdout
+        self.verbosity = verbosity
+        self.today = timezone.localdate()
+        self.timings: dict[str, float] = {}
+        self.counts: Counter[str] = Counter()
+        self.logins: list[tuple[str, str]] = []
+
+    # ── the tree ────────────────────────────────────────────────────────
+    def _plan_tree(self) -> None:
+        """Lay out ordinals: 0 is the root, then counties, then sections and units per county."""
+        n = self.n_units
+        counties = max(1, min(COUNTIES, (n - 1) // MIN_COUNTY_SIZE))
+        rest = n - 1 - counties
+        self.parent_of = [-1] * n
+        self.depth_of = [0] * n
+        self.kind_of = [UnitKind.PROVINCE] + [UnitKind.OTHER] * (n - 1)
+        self.county_of = [0] * n  # ordinal of the county above each unit (itself for a county)
+        self.county_members: list[list[int]] = []
+        next_ordinal = 1 + counties
+        for c in range(counties):
+            county = 1 + c
+            self.parent_of[county], self.depth_of[county] = 0, 1
+            self.kind_of[county] = UnitKind.COUNTY
+            self.county_of[county] = county
+            share = rest // counties + (1 if c < rest % counties else 0)
+            members = [county]
+            sections = min(share, max(1, math.ceil(share / SECTION_SIZE))) if share else 0
+            section_ordinals = list(range(next_ordinal, next_ordinal + sections))
+            for s in section_ordinals:
+                self.parent_of[s], self.depth_of[s] = county, 2
+                self.kind_of[s] = UnitKind.OFFICE
+            next_ordinal += sections
+            members += section_ordinals
+            for i in range(share - sections):
+                leaf = next_ordinal
+                next_ordinal += 1
+                parent = section_ordinals[i % sections]
+                self.parent_of[leaf], self.depth_of[leaf] = parent, 3
+                self.kind_of[leaf] = UnitKind.AFFILIATED
+                members.append(leaf)
+            for m in members:
+                self.county_of[m] = county
+            self.county_members.append(members)
+        assert next_ordinal == n
+        base = (Unit.all_objects.aggregate(m=Max("pk"))["m"] or 0) + 1
+        ids = list(range(base, base + n))
+        self.rng.shuffle(ids)
+        self.unit_id = ids
+        self.path_of = [""] * n
+        for o in range(n):  # parents always come before their children
+            parent = self.parent_of[o]
+            prefix = self.path_of[parent] if parent >= 0 else ""
+            self.path_of[o] = prefix + path_segment(ids[o])
+
+    def _unit_name(self, o: int) -> tuple[str, str]:
+        if o == 0:
+            return "生成数据根单位", "根单位"
+        county = self.county_of[o]
+        if o == county:
+            return f"第{county}县科学技术协会", f"第{county}县科协"
+        if self.kind_of[o] == UnitKind.OFFICE:
+            return f"第{county}县科协第{o}部门", f"第{o}部门"
+        return f"第{county}县第{o}基层科协", f"第{o}基层科协"
+
+    def _write_units(self) -> None:
+        rows = []
+        for o in range(self.n_units):
+            name, short = self._unit_name(o)
+            parent = self.parent_of[o]
+            rows.append(
+                Unit(
+                    id=self.unit_id[o],
+                    name=name,
+                    short_name=short,
+                    code=f"{self.slug}-{o:06d}",
+                    kind=self.kind_of[o],
+                    parent_id=self.unit_id[parent] if parent >= 0 else None,
+                    path=self.path_of[o],
+                    depth=self.depth_of[o],
+                    order=o,
+                )
+            )
+        with transaction.atomic():
+            Unit.all_objects.bulk_create(rows, batch_size=BATCH_SIZE)
+
+    # ── people ──────────────────────────────────────────────────────────
+    def _write_people(self, generator) -> None:
+        """One person per unit; the person of unit ordinal ``o`` has id ``person_base + o``."""
+        rng = self.rng
+        self.person_base = (Person.all_objects.aggregate(m=Max("pk"))["m"] or 0) + 1
+        rows = []
+        for o in range(self.n_units):
+            head = self.depth_of[o] <= 1
+            rows.append(
+                Person(
+                    id=self.person_base + o,
+                    name=rng.choice(_SURNAMES) + rng.choice(_GIVEN),
+                    unit_id=self.unit_id[o],
+                    position="党组书记、主席" if head else rng.choice(_POSITIONS),
+                    rank=Rank.COUNTY_LEVEL_AND_ABOVE if o == 0 else Rank.GENERAL,
+                    is_leadership_member=head,
+                )
+            )
+        with transaction.atomic():
+            bulk_create_with_history(
+                rows,
+                Person,
+                batch_size=BATCH_SIZE,
+                default_user=generator,
+                default_change_reason=REASON,
+            )
+
+    # ── problems and measures ───────────────────────────────────────────
+    def _date_between(self, start: dt.date, end: dt.date) -> dt.date:
+        return start + dt.timedelta(days=self.rng.randint(0, max(0, (end - start).days)))
+
+    def _measure_fields(self, found_on: dt.date) -> dict:
+        """Kind, deadline, status and completion date, spread so that every light shows."""
+        rng, today = self.rng, self.today
+        roll = rng.random()
+        kind = (
+            MeasureKind.LONG_TERM
+            if roll < 0.10
+            else MeasureKind.IMMEDIATE
+            if roll < 0.30
+            else MeasureKind.DEADLINE
+        )
+        deadline = None
+        if kind == MeasureKind.IMMEDIATE:
+            deadline = found_on + dt.timedelta(days=rng.randint(1, 30))
+        elif kind == MeasureKind.DEADLINE or rng.random() < 0.25:
+            when = rng.random()
+            if when < 0.12:
+                deadline = self._date_between(found_on, today - dt.timedelta(days=1))
+            elif when < 0.18:
+                deadline = today + dt.timedelta(days=rng.randint(0, 7))
+            else:
+                deadline = today + dt.timedelta(days=rng.randint(8, 300))
+        overdue = deadline is not None and deadline < today
+        done = rng.random() < (0.75 if overdue else 0.3)
+        if done:
+            status = MeasureStatus.SIGNED_OFF if rng.random() < 0.4 else MeasureStatus.COMPLETED
+            completed_on = self._date_between(found_on, today)
+        else:
+            status = MeasureStatus.IN_PROGRESS if rng.random() < 0.5 else MeasureStatus.NOT_STARTED
+            completed_on = None
+        return {"kind": kind, "deadline": deadline, "status": status, "completed_on": completed_on}
+
+    def _write_ledger(self, campaign, generator) -> None:
+        rng = self.rng
+        Through = Measure.responsible_persons.through
+        HistoricalMeasure = Measure.history.model
+        HistoricalThrough = HistoricalMeasure._meta.get_field(
+            "historicalmeasure_responsible_persons"
+        ).related_model
+        targets = list(campaign.targets.order_by("order").values_list("pk", flat=True))
+        sources, levels = list(Source.values), list(Level.values)
+        start = campaign.start_date
+        latest_found = self.today - dt.timedelta(days=40)
+        problem_base = (Problem.all_objects.aggregate(m=Max("pk"))["m"] or 0) + 1
+        measure_base = (Measure.all_objects.aggregate(m=Max("pk"))["m"] or 0) + 1
+        link_id = (Through.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
+        # Each problem gets the same share of measures, the remainder spread at random.
+        per_problem = [self.n_measures // self.n_problems] * self.n_problems
+        for i in rng.sample(range(self.n_problems), self.n_measures % self.n_problems):
+            per_problem[i] += 1
+        self.answered = Counter()
+        candidates = range(1, self.n_units)
+        now = timezone.now()
+        started = time.perf_counter()
+        measure_id = measure_base
+        for chunk_start in range(0, self.n_problems, CHUNK_PROBLEMS):
+            problems, measures, links = [], [], []
+            for p in range(chunk_start, min(chunk_start + CHUNK_PROBLEMS, self.n_problems)):
+                o = rng.choice(candidates)
+                unit_id, county = self.unit_id[o], self.county_of[o]
+                found_on = self._date_between(start, latest_found)
+                subject = rng.choice(_SUBJECTS)
+                problem = Problem(
+                    id=problem_base + p,
+                    campaign_id=campaign.pk,
+                    unit_id=unit_id,
+                    target_id=rng.choice(targets),
+                    description=subject + rng.choice(_ISSUES),
+                    source=rng.choice(sources),
+                    level=rng.choice(levels),
+                    found_on=found_on,
+                    concerned_person_id=self.person_base + o if rng.random() < 0.1 else None,
+                    root_cause=rng.choice(_CAUSES),
+                    created_by_id=generator.pk,
+                    created_at=now,
+                )
+                problems.append(problem)
+                for _ in range(per_problem[p]):
+                    fields = self._measure_fields(found_on)
+                    measures.append(
+                        Measure(
+                            id=measure_id,
+                            problem_id=problem.pk,
+                            campaign_id=campaign.pk,
+                            unit_id=unit_id,
+                            content=rng.choice(_ACTIONS)
+                            + rng.choice(_OBJECTS)
+                            + rng.choice(_SUFFIXES),
+                            responsible_leader_id=(
+                                self.person_base + county if rng.random() < 0.3 else None
+                            ),
+                            created_at=now,
+                            **fields,
+                        )
+                    )
+                    persons = [self.person_base + o]
+                    if rng.random() < 0.4:
+                        other = self.person_base + rng.choice(self.county_members[county - 1])
+                        if other != persons[0]:
+                            persons.append(other)
+                    for person in persons:
+                        links.append((link_id, measure_id, person))
+                        link_id += 1
+                        self.answered[person] += 1
+                    measure_id += 1
+            with transaction.atomic():
+                bulk_create_with_history(
+                    problems,
+                    Problem,
+                    batch_size=BATCH_SIZE,
+                    default_user=generator,
+                    default_change_reason=REASON,
+                )
+                bulk_create_with_history(
+                    measures,
+                    Measure,
+                    batch_size=BATCH_SIZE,
+                    default_user=generator,
+                    default_change_reason=REASON,
+                )
+                Through.objects.bulk_create(
+                    [Through(id=i, measure_id=m, person_id=p) for i, m, p in links],
+                    batch_size=BATCH_SIZE,
+                )
+                # The creation record of each measure carries its responsible persons.
+                history_ids = dict(
+                    HistoricalMeasure.objects.filter(
+                        id__gte=measures[0].pk, id__lte=measures[-1].pk, history_type="+"
+                    ).values_list("id", "history_id")
+                )
+                HistoricalThrough.objects.bulk_create(
+                    [
+                        HistoricalThrough(
+                            history_id=history_ids[m], id=i, measure_id=m, person_id=p
+                        )
+                        for i, m, p in links
+                    ],
+                    batch_size=BATCH_SIZE,
+                )
+            self.counts.update(
+                {
+                    "problems": len(problems),
+                    "measures": len(measures),
+                    "responsibilities": len(links),
+                }
+            )
+            if self.verbosity > 1:
+                self.stdout.write(
+                    f"  {self.counts['measures']:,} of {self.n_measures:,} measures"
+                    f" ({time.perf_counter() - started:.0f} s)"
+                )
+
+    # ── logins ──────────────────────────────────────────────────────────
+    def _write_logins(self, password: str, generator) -> None:
+        root = Unit.objects.get(pk=self.unit_id[0])
+        county = Unit.objects.get(pk=self.unit_id[1])
+        best = max(
+            (p for p in self.answered if p != self.person_base + 1),
+            key=lambda p: (self.answered[p], -p),
+        )
+        specs = [
+            (f"{self.slug}-admin", self.person_base, Role.SYSTEM_ADMIN, root),
+            (f"{self.slug}-county", self.person_base + 1, Role.UNIT_ADMIN, county),
+            (f"{self.slug}-person", best, None, None),
+        ]
+        for username, person_id, role, unit in specs:
+            person = Person.objects.get(pk=person_id)
+            user = login_create(
+                person=person, username=username, password=password, acting_user=generator
+            )
+            if role:
+                role_grant(user=user, unit=unit, role=role, acting_user=generator)
+                what = f"{role} on {unit} (id {unit.pk})"
+            else:
+                what = (
+                    f"responsible person {person} (person {person.pk}), "
+                    f"{self.answered[best]} measures"
+                )
+            self.logins.append((username, what))
+
+    # ── the whole run ───────────────────────────────────────────────────
+    @contextmanager
+    def _step(self, label: str):
+        """Add the wall time of the ``with`` block to :attr:`timings` under ``label``."""
+        start = time.perf_counter()
+        yield
+        self.timings[label] = self.timings.get(label, 0.0) + time.perf_counter() - start
+
+    def _tune_sqlite(self) -> None:
+        if connection.vendor != "sqlite" or connection.in_atomic_block:
+            return  # (inside a transaction, as in tests, SQLite refuses these pragmas)
+        with connection.cursor() as cursor:
+            # A big page cache keeps index inserts in memory; temp b-trees stay in RAM.
+            cursor.execute("PRAGMA cache_size = -1048576")
+            cursor.execute("PRAGMA temp_store = MEMORY")
+
+    def _reset_sequences(self) -> None:
+        """Explicit ids do not move PostgreSQL's sequences; move them past the new rows."""
+        statements = connection.ops.sequence_reset_sql(
+            no_style(), [Unit, Person, Problem, Measure, Measure.responsible_persons.through]
+        )
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
+
+    def _analyze(self) -> None:
+        with connection.cursor() as cursor:
+            # VACUUM sets PostgreSQL's visibility map, without which index-only
+            # scans read the table anyway; it cannot run inside a transaction (tests).
+            if connection.vendor == "postgresql" and not connection.in_atomic_block:
+                cursor.execute("VACUUM (ANALYZE)")
+            else:
+                cursor.execute("ANALYZE")
+
+    def run(self, *, password: str) -> None:
+        """Write everything, timing each step."""
+        total = time.perf_counter()
+        self._tune_sqlite()
+        User = get_user_model()
+        generator, created = User.objects.get_or_create(username=GENERATOR_USERNAME)
+        if created:
+            generator.set_unusable_password()  # an acting user for history, never a login
+            generator.save(update_fields=["password"])
+        with self._step("units"):
+            self._plan_tree()
+            self._write_units()
+        root = Unit.objects.get(pk=self.unit_id[0])
+        # A management command is a trusted caller: it grants the first role itself.
+        role_grant(user=generator, unit=root, role=Role.SYSTEM_ADMIN, acting_user=None)
+        generator.__dict__.pop("_rectify_grants", None)  # the grant is new: forget cached scope
+        with self._step("campaign"):
+            campaign = campaign_create(
+                name=f"生成数据（{self.slug}）",
+                slug=self.slug,
+                organizer=root,
+                participating_units=[root],
+                start_date=self.today - dt.timedelta(days=240),
+                template="zhutijiaoyu",
+                acting_user=generator,
+            )
+        with self._step("people"):
+            self._write_people(generator)
+        with self._step("problems and measures"):
+            self._write_ledger(campaign, generator)
+        with self._step("logins"):
+            self._write_logins(password, generator)
+        with self._step("sequences and analyze"):
+            self._reset_sequences()
+            self._analyze()
+        self.timings["total"] = time.perf_counter() - total
+        self.counts = {
+            "units": self.n_units,
+            "people": self.n_units,
+            **self.counts,
+            **{
+                f"light {light}": n
+                for light, n in light_counts(
+                    Measure.objects.filter(campaign=campaign), self.today
+                ).items()
+            },
+        }
+        missing = [light for light in Light.values if not self.counts[f"light {light}"]]
+        if missing and self.n_measures >= 100:
+            self.stdout.write(f"Warning: no measure shows the light(s) {', '.join(missing)}.")

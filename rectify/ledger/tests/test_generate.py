@@ -1,0 +1,148 @@
+import hashlib
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.db.models import F
+
+from rectify.campaigns.models import Campaign
+from rectify.ledger.lights import Light
+from rectify.ledger.models import Measure, Problem
+from rectify.ledger.selectors import light_counts
+from rectify.org.models import Person, Role, RoleGrant, Unit, path_segment
+from rectify.org.services import unit_create
+
+pytestmark = pytest.mark.django_db
+
+SMALL = {"units": 60, "measures": 500}
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings, monkeypatch):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    monkeypatch.setenv("RECTIFY_DEMO_PASSWORD", "bench-password")
+
+
+def generate(slug: str, seed: int = 1, **sizes) -> str:
+    out = StringIO()
+    call_command("generate_ledger", campaign_slug=slug, seed=seed, stdout=out, **(SMALL | sizes))
+    return out.getvalue()
+
+
+def fingerprint(slug: str) -> str:
+    """A hash of the generated content, blind to ids and to the slug in unit codes."""
+    campaign = Campaign.objects.get(slug=slug)
+
+    def code(value: str) -> str:
+        return value.removeprefix(f"{slug}-")
+
+    digest = hashlib.sha256()
+    for row in (
+        Unit.objects.filter(code__startswith=f"{slug}-")
+        .order_by("code")
+        .values_list("code", "name", "kind", "depth", "parent__code")
+    ):
+        digest.update(repr((code(row[0]), *row[1:4], code(row[4] or ""))).encode())
+    persons = {}
+    for pk, unit_code, name in Person.objects.values_list("pk", "unit__code", "name"):
+        persons[pk] = (code(unit_code), name)
+    links = {}
+    for measure_id, person_id in Measure.responsible_persons.through.objects.values_list(
+        "measure_id", "person_id"
+    ):
+        links.setdefault(measure_id, []).append(persons[person_id])
+    for row in (
+        Measure.objects.filter(campaign=campaign)
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "unit__code",
+            "problem__description",
+            "problem__target__code",
+            "problem__source",
+            "problem__level",
+            "problem__found_on",
+            "content",
+            "kind",
+            "status",
+            "deadline",
+            "completed_on",
+        )
+    ):
+        digest.update(repr((code(row[1]), *row[2:], sorted(links[row[0]]))).encode())
+    return digest.hexdigest()
+
+
+def test_same_seed_gives_the_same_ledger():
+    generate("gen-a")
+    generate("gen-b")
+    generate("gen-c", seed=2)
+    a, b, _ = (Campaign.objects.get(slug=s) for s in ("gen-a", "gen-b", "gen-c"))
+    assert a.measures.count() == b.measures.count() == 500
+    assert a.problems.count() == b.problems.count() == 200
+    assert fingerprint("gen-a") == fingerprint("gen-b")
+    assert fingerprint("gen-a") != fingerprint("gen-c")
+
+
+def test_refuses_to_fill_the_same_campaign_twice():
+    generate("gen")
+    before = Measure.objects.count()
+    with pytest.raises(CommandError, match="already exists"):
+        generate("gen")
+    assert Measure.objects.count() == before
+
+
+def test_paths_and_denormalized_columns_are_consistent():
+    generate("gen")
+    units = {u.pk: u for u in Unit.objects.filter(code__startswith="gen-")}
+    roots = [u for u in units.values() if u.parent_id is None]
+    assert len(roots) == 1
+    for unit in units.values():
+        parent = units.get(unit.parent_id)
+        expected = (parent.path if parent else "") + path_segment(unit.pk)
+        assert unit.path == expected
+        assert unit.depth == (parent.depth + 1 if parent else 0)
+    # Every county subtree is a path range of the expected size.
+    counties = [u for u in units.values() if u.depth == 1]
+    assert sum(Unit.objects.subtree_of(c).count() for c in counties) == len(units) - 1
+    measures = Measure.objects.filter(campaign__slug="gen")
+    assert not measures.exclude(unit=F("problem__unit")).exists()
+    assert not measures.exclude(campaign=F("problem__campaign")).exists()
+    assert not measures.filter(responsible_persons__isnull=True).exists()
+
+
+def test_every_light_shows_and_history_covers_every_row():
+    generate("gen")
+    measures = Measure.objects.filter(campaign__slug="gen")
+    counts = light_counts(measures)
+    assert all(counts[light] > 0 for light in Light.values), counts
+    assert Measure.history.filter(history_type="+").count() == measures.count()
+    assert Problem.history.count() == Problem.objects.filter(campaign__slug="gen").count()
+    through = Measure.responsible_persons.through.objects.filter(measure__campaign__slug="gen")
+    historical = Measure.history.model._meta.get_field(
+        "historicalmeasure_responsible_persons"
+    ).related_model
+    assert historical.objects.count() == through.count()
+    generator = get_user_model().objects.get(username="generator")
+    assert not Measure.history.exclude(history_user=generator).exists()
+
+
+def test_creates_the_benchmark_logins():
+    generate("gen")
+    User = get_user_model()
+    admin, county, person = (
+        User.objects.get(username=f"gen-{k}") for k in ("admin", "county", "person")
+    )
+    assert RoleGrant.objects.filter(user=admin, role=Role.SYSTEM_ADMIN, unit__depth=0).exists()
+    grant = RoleGrant.objects.get(user=county)
+    assert grant.role == Role.UNIT_ADMIN and grant.unit.depth == 1
+    assert person.person.measures.exists() and not person.role_grants.exists()
+    assert admin.check_password("bench-password")
+
+
+def test_new_units_get_fresh_ids_after_a_run():
+    generate("gen", units=30, measures=50)
+    root = Unit.objects.get(code="gen-000000")
+    unit = unit_create(name="新单位", code="NEW", parent=root)
+    assert unit.pk > max(Unit.objects.exclude(pk=unit.pk).values_list("pk", flat=True))
