@@ -1,5 +1,6 @@
 """Campaigns (主题教育、巡视整改…), their phases and target requirements."""
 
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +10,8 @@ from rectify.core.models import SoftDeleteModel, TimeStampedModel
 from rectify.org.models import Unit
 
 DEFAULT_WARNING_DAYS = 7
+#: The widest warning window a campaign may set; lights use it to bound index scans.
+MAX_WARNING_DAYS = 90
 
 
 class Campaign(TimeStampedModel, SoftDeleteModel):
@@ -23,6 +26,7 @@ class Campaign(TimeStampedModel, SoftDeleteModel):
     warning_days = models.PositiveSmallIntegerField(
         _("warning window (days)"),
         default=DEFAULT_WARNING_DAYS,
+        validators=[MaxValueValidator(MAX_WARNING_DAYS)],
         help_text=_("A measure turns yellow this many days before its deadline."),
     )
     organizer = models.ForeignKey(
@@ -47,11 +51,16 @@ class Campaign(TimeStampedModel, SoftDeleteModel):
         ordering = ["-start_date", "pk"]
         constraints = [
             models.CheckConstraint(
+                condition=models.Q(warning_days__lte=MAX_WARNING_DAYS),
+                name="campaigns_campaign_warning_days_max",
+                violation_error_message=_("The warning window is at most 90 days."),
+            ),
+            models.CheckConstraint(
                 condition=models.Q(end_date__isnull=True)
                 | models.Q(end_date__gte=models.F("start_date")),
                 name="campaigns_campaign_end_after_start",
                 violation_error_message=_("The end date cannot be before the start date."),
-            )
+            ),
         ]
 
     def __str__(self) -> str:

@@ -13,7 +13,9 @@ from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import DONE_STATUSES, MeasureKind
+from rectify.campaigns.models import MAX_WARNING_DAYS
+
+from .models import DONE_STATUSES, OPEN_STATUSES, MeasureKind
 
 
 class Light(models.TextChoices):
@@ -56,13 +58,22 @@ def light_q(light: str, today: dt.date | None = None) -> Q:
     today = today or timezone.localdate()
     grey = Q(kind=MeasureKind.LONG_TERM, deadline__isnull=True)
     done = Q(status__in=DONE_STATUSES)
-    open_dated = ~done & Q(deadline__isnull=False)
+    # "Open" is spelled as the statuses it is, not NOT(done): an IN list lets the
+    # (unit, status, deadline) and (status, deadline) indexes serve red and yellow.
+    open_dated = Q(status__in=OPEN_STATUSES, deadline__isnull=False)
     if light == Light.GREY:
         return grey
     if light == Light.RED:
         return open_dated & Q(deadline__lt=today)
     if light == Light.YELLOW:
-        return open_dated & Q(deadline__gte=today, deadline__lte=_warning_edge(today))
+        # The constant bound is redundant with the per-campaign edge but lets the
+        # (status, deadline) index scan a few weeks instead of every future deadline.
+        widest = today + dt.timedelta(days=MAX_WARNING_DAYS)
+        return (
+            open_dated
+            & Q(deadline__gte=today, deadline__lte=widest)
+            & Q(deadline__lte=_warning_edge(today))
+        )
     if light == Light.GREEN:
         return ~grey & (done | Q(deadline__gt=_warning_edge(today)))
     raise ValueError(light)

@@ -110,6 +110,8 @@ class MeasureStatus(models.TextChoices):
 
 #: Statuses in which a measure's work is done (its light is green unless long-term).
 DONE_STATUSES = (MeasureStatus.COMPLETED, MeasureStatus.SIGNED_OFF)
+#: Every other status: the work is still open.
+OPEN_STATUSES = tuple(s for s in MeasureStatus if s not in DONE_STATUSES)
 
 
 class Measure(TimeStampedModel, SoftDeleteModel, VersionedModel):

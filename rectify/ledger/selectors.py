@@ -91,11 +91,24 @@ def measures_of_department(department: Unit, user) -> QuerySet[Measure]:
     )
 
 
-def light_counts(measures: QuerySet[Measure], today: dt.date | None = None) -> dict[str, int]:
-    """How many of ``measures`` show each light, in one query (the filters read the rows anyway)."""
+def light_counts(
+    measures: QuerySet[Measure], today: dt.date | None = None, *, cap: int | None = None
+) -> dict[str, int]:
+    """How many of ``measures`` show each light.
+
+    Without ``cap``: one aggregate query over the whole set. With ``cap``: one
+    bounded count per light that stops at ``cap + 1`` (each served by an index),
+    for sets too large to aggregate on every page view.
+    """
     today = today or timezone.localdate()
+    measures = measures.order_by()
+    if cap is not None:
+        return {
+            light: measures.filter(light_q(light, today))[: cap + 1].count()
+            for light in Light.values
+        }
     aggregates = {light: Count("pk", filter=light_q(light, today)) for light in Light.values}
-    return measures.order_by().aggregate(**aggregates)
+    return measures.aggregate(**aggregates)
 
 
 def progress_of(measure: Measure) -> QuerySet[ProgressNote]:

@@ -135,9 +135,14 @@ def filtered(filterset) -> QuerySet:
     return filterset.qs if filterset.is_valid() else filterset.queryset.none()
 
 
-def light_summary(measures: QuerySet[Measure]) -> list[tuple[str, str, int]]:
-    """``(light, label, count)`` for each light, counted in one query."""
-    counts = light_counts(measures)
+def light_summary(measures: QuerySet[Measure], page_obj) -> list[tuple[str, str, int]]:
+    """``(light, label, count)`` for each light of the listed measures.
+
+    A list small enough to count exactly is aggregated in one query; past the
+    paginator's cap each light is counted only up to it (the page shows "10000+").
+    """
+    paginator = page_obj.paginator
+    counts = light_counts(measures, cap=paginator.cap if paginator.capped else None)
     return [(value, label, counts[value] or 0) for value, label in Light.choices]
 
 

@@ -43,10 +43,11 @@ def measure_list(request: HttpRequest) -> HttpResponse:
     narrow_filter(filterset, request.user)
     measures = filtered(filterset)
     unit = filterset.form.cleaned_data.get("unit") if filterset.is_valid() else None
+    page_obj = paginate(request, measures)
     context = {
         "filter": filterset,
-        "page_obj": paginate(request, measures),
-        "lights": light_summary(measures),
+        "page_obj": page_obj,
+        "lights": light_summary(measures, page_obj),
         "unit": unit,
     }
     return render(request, "ledger/measure_list.html", context)

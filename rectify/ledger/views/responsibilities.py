@@ -24,7 +24,8 @@ UNIT_LISTS_LIMIT = 1000
 
 
 def _responsibility_page(request: HttpRequest, measures, **context) -> HttpResponse:
-    context |= {"page_obj": paginate(request, measures), "lights": light_summary(measures)}
+    page_obj = paginate(request, measures)
+    context |= {"page_obj": page_obj, "lights": light_summary(measures, page_obj)}
     return render(request, "ledger/responsibility_list.html", context)
 
 

@@ -1,9 +1,14 @@
-import pytest
+import datetime as dt
 
+import pytest
+from django.utils import timezone
+
+from rectify.core.pagination import CappedPaginator
 from rectify.core.testing import make_admin, make_campaign, make_measure, make_problem, make_unit
 from rectify.ledger.views import common
 
 pytestmark = pytest.mark.django_db
+TODAY = timezone.localdate()
 
 
 def test_filters_offer_a_bounded_list_yet_accept_any_unit_in_scope(client, monkeypatch):
@@ -26,3 +31,23 @@ def test_filters_offer_a_bounded_list_yet_accept_any_unit_in_scope(client, monke
     assert [m.pk for m in page.context["page_obj"]] == [wanted.pk]
     offered = [value for value, _ in page.context["filter"].form.fields["unit"].widget.choices]
     assert deep.pk in offered
+
+
+def test_past_the_count_cap_lists_show_capped_counts(client, monkeypatch):
+    monkeypatch.setattr(CappedPaginator, "cap", 3)
+    root = make_unit("市科协")
+    campaign = make_campaign(root)
+    problem = make_problem(campaign, root, found_on=TODAY - dt.timedelta(days=60))
+    for _ in range(5):
+        make_measure(problem, deadline=TODAY - dt.timedelta(days=1))
+    make_measure(problem, deadline=TODAY + dt.timedelta(days=2))
+    client.force_login(make_admin())
+
+    page = client.get("/ledger/measures/")
+    counts = {light: n for light, _, n in page.context["lights"]}
+    assert counts == {"green": 0, "yellow": 1, "red": 4, "grey": 0}  # red stops at cap + 1
+    assert page.context["page_obj"].paginator.capped
+    assert 'light-red">红</span> 3+' in page.content.decode()
+
+    page = client.get("/ledger/measures/", {"light": "yellow"})
+    assert {light: n for light, _, n in page.context["lights"]}["yellow"] == 1
