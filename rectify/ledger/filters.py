@@ -1,7 +1,7 @@
 """One filter definition per list: the list page, the API and the exports share these."""
 
 import django_filters
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from rectify.campaigns.models import Campaign, Target
@@ -94,9 +94,15 @@ class MeasureFilter(_LedgerFilterSet):
         value = value.strip()
         if not value:
             return queryset
-        named = Person.objects.filter(measures=OuterRef("pk"), name__icontains=value)
+        # Persons are matched once (an uncorrelated subquery over a small table); the
+        # problem's description is read through its primary key only for rows whose
+        # own content did not match.
+        persons = Person.all_objects.filter(name__icontains=value).values("pk")
+        answered = Measure.responsible_persons.through.objects.filter(person__in=persons)
         return queryset.filter(
-            Q(content__icontains=value) | Q(problem__description__icontains=value) | Exists(named)
+            Q(content__icontains=value)
+            | Q(problem__description__icontains=value)
+            | Q(pk__in=answered.values("measure"))
         )
 
 

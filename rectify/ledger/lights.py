@@ -9,11 +9,11 @@
 import datetime as dt
 
 from django.db import models
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, F, Q, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from rectify.campaigns.models import MAX_WARNING_DAYS
+from rectify.campaigns.models import Campaign
 
 from .models import DONE_STATUSES, OPEN_STATUSES, MeasureKind
 
@@ -50,7 +50,11 @@ class AddDays(models.Func):
 
 
 def _warning_edge(today: dt.date) -> AddDays:
-    return AddDays(Value(today, output_field=models.DateField()), F("campaign__warning_days"))
+    return AddDays(_date(today), F("campaign__warning_days"))
+
+
+def _date(day: dt.date) -> Value:
+    return Value(day, output_field=models.DateField())
 
 
 def light_q(light: str, today: dt.date | None = None) -> Q:
@@ -66,12 +70,13 @@ def light_q(light: str, today: dt.date | None = None) -> Q:
     if light == Light.RED:
         return open_dated & Q(deadline__lt=today)
     if light == Light.YELLOW:
-        # The constant bound is redundant with the per-campaign edge but lets the
-        # (status, deadline) index scan a few weeks instead of every future deadline.
-        widest = today + dt.timedelta(days=MAX_WARNING_DAYS)
+        # The widest window of any campaign is redundant with the per-campaign edge,
+        # but it is one constant for the whole query, so the (status, deadline) index
+        # scans a week of deadlines instead of every future one.
+        widest = Campaign.all_objects.order_by("-warning_days").values("warning_days")[:1]
         return (
             open_dated
-            & Q(deadline__gte=today, deadline__lte=widest)
+            & Q(deadline__gte=today, deadline__lte=AddDays(_date(today), Subquery(widest)))
             & Q(deadline__lte=_warning_edge(today))
         )
     if light == Light.GREEN:

@@ -104,7 +104,7 @@ def light_counts(
     measures = measures.order_by()
     if cap is not None:
         return {
-            light: measures.filter(light_q(light, today))[: cap + 1].count()
+            light: measures.filter(light_q(light, today)).values("pk")[: cap + 1].count()
             for light in Light.values
         }
     aggregates = {light: Count("pk", filter=light_q(light, today)) for light in Light.values}

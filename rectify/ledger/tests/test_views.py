@@ -77,7 +77,7 @@ def test_light_filter_shows_only_red_measures(city, client):
     rows = list(response.context["page_obj"])
     assert [m.content for m in rows] == ["逾期的措施"]
     assert "按期的措施" not in response.text
-    assert response.context["lights"][2] == ("red", "Red", 1)
+    assert response.context["lights"][2] == ("red", "Red", 1, False)
 
 
 def test_lists_show_only_the_users_county(city, client):

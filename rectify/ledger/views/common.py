@@ -43,6 +43,9 @@ from ..selectors import (
 #: The most units or persons a list's filter offers as options (others arrive by link).
 FILTER_CHOICES = 200
 
+#: Past the list's count cap, each light is counted up to this many measures.
+LIGHT_COUNT_CAP = 1000
+
 #: Fields whose history is bookkeeping, not a change a reader cares about.
 HIDDEN_HISTORY_FIELDS = {"version"}
 
@@ -135,15 +138,21 @@ def filtered(filterset) -> QuerySet:
     return filterset.qs if filterset.is_valid() else filterset.queryset.none()
 
 
-def light_summary(measures: QuerySet[Measure], page_obj) -> list[tuple[str, str, int]]:
-    """``(light, label, count)`` for each light of the listed measures.
+def light_summary(measures: QuerySet[Measure], page_obj) -> list[tuple[str, str, int, bool]]:
+    """``(light, label, count, more)`` for each light of the listed measures.
 
-    A list small enough to count exactly is aggregated in one query; past the
-    paginator's cap each light is counted only up to it (the page shows "10000+").
+    A list small enough to count exactly is aggregated in one query. Past the
+    paginator's cap each light is counted only up to :data:`LIGHT_COUNT_CAP`
+    and ``more`` says the true number is larger (the page shows "1000+").
     """
-    paginator = page_obj.paginator
-    counts = light_counts(measures, cap=paginator.cap if paginator.capped else None)
-    return [(value, label, counts[value] or 0) for value, label in Light.choices]
+    if not page_obj.paginator.capped:
+        counts = light_counts(measures)
+        return [(value, label, counts[value] or 0, False) for value, label in Light.choices]
+    counts = light_counts(measures, cap=LIGHT_COUNT_CAP)
+    return [
+        (value, label, min(counts[value], LIGHT_COUNT_CAP), counts[value] > LIGHT_COUNT_CAP)
+        for value, label in Light.choices
+    ]
 
 
 def soft_delete_or_restore(
