@@ -67,14 +67,19 @@ def with_light(measures: QuerySet[Measure], today: dt.date | None = None) -> Que
 
 
 def measures_visible_to(user, today: dt.date | None = None) -> QuerySet[Measure]:
-    """Measures the user may see, with their light, ready for a list (no per-row queries)."""
+    """Measures the user may see, with their light, ready for a list (no per-row queries).
+
+    Only what a list row shows is joined: every related object costs a model
+    instance per row, and rows are what a list page spends its time on.
+    """
     measures = visible_to(Measure.objects.all(), user)
-    return with_light(measures, today).select_related(
-        "problem", "problem__target", "unit", "campaign", "responsible_leader",
-        "responsible_department",
-    ).prefetch_related(
-        Prefetch("responsible_persons", queryset=Person.objects.only("id", "name", "unit_id"))
-    )  # fmt: skip
+    return (
+        with_light(measures, today)
+        .select_related("problem", "unit", "campaign")
+        .prefetch_related(
+            Prefetch("responsible_persons", queryset=Person.objects.only("id", "name", "unit_id"))
+        )
+    )
 
 
 def measures_answered_by(person: Person, user) -> QuerySet[Measure]:

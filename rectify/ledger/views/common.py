@@ -76,10 +76,11 @@ def problem_for(user, pk: int) -> Problem:
 
 def measure_for(user, pk: int) -> Measure:
     """A measure the user may see, or a deleted one they may restore; 404 otherwise."""
-    measure = measures_visible_to(user).filter(pk=pk).first()
+    detail = ("problem__target", "responsible_leader", "responsible_department")
+    measure = measures_visible_to(user).select_related(*detail).filter(pk=pk).first()
     if measure is None:
         deleted = editable_by(Measure.all_objects.deleted(), user).select_related(
-            "problem", "unit", "campaign", "responsible_leader", "responsible_department"
+            "problem", "unit", "campaign", *detail
         )
         measure = with_light(deleted).filter(pk=pk).first()
     if measure is None:
