@@ -2,6 +2,7 @@
 
 import datetime as dt
 import hashlib
+import mimetypes
 from collections.abc import Iterable, Sequence
 from pathlib import PurePath
 
@@ -336,7 +337,8 @@ def progress_record(
                 note=note,
                 original_name=PurePath(upload.name).name[:255],
                 size=upload.size,
-                content_type=(upload.content_type or "application/octet-stream")[:100],
+                # From the accepted extension, never from what the browser claims.
+                content_type=mimetypes.guess_type(upload.name)[0] or "application/octet-stream",
                 sha256=_sha256(upload),
             )
             evidence.file.save(upload.name, upload, save=False)

@@ -204,3 +204,11 @@ def test_evidence_of_forbidden_type_or_size_is_refused(world, settings):
             progress_record(measure=m, text="x", acting_user=world["admin_a"], files=[upload])
         assert "files" in exc.value.message_dict
     assert m.progress_notes.count() == 0
+
+
+def test_evidence_content_type_comes_from_the_extension_not_the_browser(world):
+    p = make_problem(world["campaign"], world["a"])
+    m = make_measure(p)
+    upload = SimpleUploadedFile("photo.png", b"<script>alert(1)</script>", content_type="text/html")
+    note = progress_record(measure=m, text="x", acting_user=world["admin_a"], files=[upload])
+    assert note.evidence.get().content_type == "image/png"
