@@ -1,10 +1,10 @@
 """Form helpers every app's views share."""
 
+from collections.abc import Iterable
 from contextlib import suppress
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db.models import QuerySet
 
 
 def add_service_error(form: forms.BaseForm, exc: ValidationError) -> None:
@@ -22,7 +22,7 @@ def add_service_error(form: forms.BaseForm, exc: ValidationError) -> None:
     form.add_error(None, exc)
 
 
-def offer_choices(form: forms.BaseForm, name: str, shown: QuerySet, label=None) -> None:
+def offer_choices(form: forms.BaseForm, name: str, shown: Iterable, label=None) -> None:
     """Render only ``shown`` (and the submitted value) as the options of a model choice field.
 
     The field still validates against its whole queryset, so any object in

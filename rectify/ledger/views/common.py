@@ -110,9 +110,8 @@ def narrow_filter(filterset, user) -> None:
     fields = filterset.form.fields
     fields["campaign"].queryset = campaigns
     fields["unit"].queryset = units_visible_to(user)
-    offer_choices(
-        filterset.form, "unit", units_for_choice(user, levels=2, action=VIEW, cap=FILTER_CHOICES)
-    )
+    offered_units = list(units_for_choice(user, levels=2, action=VIEW, cap=FILTER_CHOICES))
+    offer_choices(filterset.form, "unit", offered_units)
     targets = Target.objects.filter(campaign__in=campaigns).select_related("campaign")
     slug = filterset.data.get("campaign")
     if slug:
@@ -123,12 +122,11 @@ def narrow_filter(filterset, user) -> None:
         fields["target"].label_from_instance = lambda t: f"{t.campaign} · {t}"
     if "person" in fields:
         fields["person"].queryset = persons_for(user)
-        nearby = units_for_choice(user, levels=1, action=VIEW, cap=FILTER_CHOICES)
         offer_choices(
             filterset.form,
             "person",
             persons_for(user)
-            .filter(unit__in=nearby.values("pk"))
+            .filter(unit__in=[unit.pk for unit in offered_units])
             .order_by("name")[:FILTER_CHOICES],
             label=lambda p: f"{p.name} ({p.unit})",
         )
