@@ -59,3 +59,16 @@ def test_past_the_count_cap_lists_show_capped_counts(client, monkeypatch):
     assert ("yellow", 1, False) in [
         (light, n, more) for light, _, n, more in page.context["lights"]
     ]
+
+
+def test_list_rows_link_to_their_measure_and_problem_and_show_labels(client):
+    root = make_unit("市科协")
+    campaign = make_campaign(root)
+    measure = make_measure(make_problem(campaign, root), deadline=TODAY + dt.timedelta(days=30))
+    client.force_login(make_admin())
+    html = client.get("/ledger/measures/").content.decode()
+    assert f'href="{measure.get_absolute_url()}"' in html
+    assert f'href="{measure.problem.get_absolute_url()}"' in html
+    assert "<td>限期整改</td>" in html and "<td>未开始</td>" in html
+    assert f"<td>{measure.deadline.isoformat()}</td>" in html
+    assert f"<td>{measure.responsible_persons.get().name}</td>" in html
