@@ -8,7 +8,6 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("RECTIFY_DATA_DIR", Path.cwd() / "var")).resolve()
@@ -171,4 +170,3 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("RECTIFY_LOG_LEVEL", "WARNING")},
 }
 
-RECTIFY_BRAND = _("Rectify")
