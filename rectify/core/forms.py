@@ -23,20 +23,35 @@ def add_service_error(form: forms.BaseForm, exc: ValidationError) -> None:
 
 
 def offer_choices(form: forms.BaseForm, name: str, shown: Iterable, label=None) -> None:
-    """Render only ``shown`` (and the submitted value) as the options of a model choice field.
+    """Render only ``shown`` (plus the current and submitted values) as a model field's options.
 
     The field still validates against its whole queryset, so any object in
     scope can be chosen by link or typed id; the page never renders ten
-    thousand ``<option>`` rows to offer it.
+    thousand ``<option>`` rows to offer it. Works for single and multiple choice.
     """
     field = form.fields[name]
     label = label or field.label_from_instance
     options = list(shown)
-    submitted = form.data.get(name) if form.is_bound else None
-    if submitted and all(str(option.pk) != submitted for option in options):
+    offered = {str(option.pk) for option in options}
+    wanted = _values(form.initial.get(name, field.initial))
+    if form.is_bound:
+        data = form.data
+        wanted += data.getlist(name) if hasattr(data, "getlist") else _values(data.get(name))
+    missing = [value for value in dict.fromkeys(wanted) if value and value not in offered]
+    if missing:
         # A bad value is reported by the field itself.
-        with suppress(field.queryset.model.DoesNotExist, ValueError, ValidationError):
-            options.insert(0, field.queryset.get(pk=submitted))
-    field.widget.choices = [("", field.empty_label or "")] + [
-        (option.pk, label(option)) for option in options
+        with suppress(ValueError, ValidationError):
+            options = list(field.queryset.filter(pk__in=missing)) + options
+    empty = [] if isinstance(field, forms.ModelMultipleChoiceField) else [("", field.empty_label)]
+    field.widget.choices = [
+        *[(value, text or "") for value, text in empty],
+        *[(option.pk, label(option)) for option in options],
     ]
+
+
+def _values(value) -> list[str]:
+    """Primary keys (as strings) of an initial or submitted value: an object, an id or a list."""
+    if value is None or value == "":
+        return []
+    items = value if isinstance(value, list | tuple) else [value]
+    return [str(getattr(item, "pk", item)) for item in items]

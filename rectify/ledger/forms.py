@@ -7,8 +7,15 @@ from django.utils.translation import gettext_lazy as _
 
 from rectify.campaigns.models import Campaign
 from rectify.campaigns.selectors import campaign_units
+from rectify.core.forms import offer_choices
 from rectify.org.models import Person
 from rectify.org.scoping import CHANGE, units_visible_to, visible_to
+from rectify.org.selectors import (
+    persons_in_scope_roots,
+    persons_near,
+    units_for_choice,
+    units_near,
+)
 
 from .models import Measure, MeasureStatus, Problem, ProgressNote
 
@@ -98,6 +105,12 @@ class ProblemForm(forms.Form):
             persons = _with_current(persons, [problem.concerned_person])
         self.fields["target"].queryset = targets
         self.fields["concerned_person"].queryset = persons.select_related("unit")
+        around = problem.unit if problem is not None else None
+        offer_choices(
+            self,
+            "concerned_person",
+            persons_near(user, around) if around else persons_in_scope_roots(user),
+        )
 
 
 class ProblemCreateForm(ProblemForm):
@@ -116,6 +129,11 @@ class ProblemCreateForm(ProblemForm):
         self.fields["campaign"].queryset = Campaign.objects.filter(pk=campaign.pk)
         editable = units_visible_to(user, action=CHANGE)
         self.fields["unit"].queryset = editable.filter(pk__in=campaign_units(campaign).values("pk"))
+        offer_choices(
+            self,
+            "unit",
+            units_for_choice(user).filter(pk__in=self.fields["unit"].queryset.values("pk")),
+        )
 
 
 class ProblemEditForm(_EditMixin, ProblemForm):
@@ -142,7 +160,7 @@ class MeasureForm(forms.Form):
         Measure, "responsible_persons", form_class=PersonMultipleChoiceField
     )
 
-    def __init__(self, *args, user, measure: Measure | None = None, **kwargs):
+    def __init__(self, *args, user, problem: Problem, measure: Measure | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         persons = persons_for(user)
         units = units_visible_to(user)
@@ -154,6 +172,12 @@ class MeasureForm(forms.Form):
         self.fields["responsible_leader"].queryset = leaders.select_related("unit")
         self.fields["responsible_department"].queryset = units
         self.fields["responsible_persons"].queryset = persons.select_related("unit")
+        # Anyone in scope may be named; the pickers offer the people and units around
+        # the problem's unit, so that a province-sized tree still renders a short list.
+        nearby_people = list(persons_near(user, problem.unit))
+        offer_choices(self, "responsible_leader", nearby_people)
+        offer_choices(self, "responsible_persons", nearby_people)
+        offer_choices(self, "responsible_department", units_near(user, problem.unit))
 
 
 class MeasureEditForm(_EditMixin, MeasureForm):

@@ -177,3 +177,31 @@ def login_for_grant(user, username: str):
         .first()
     )
     return person.user if person else None
+
+
+def persons_near(user, unit: Unit, *, cap: int | None = None) -> QuerySet[Person]:
+    """Visible people of ``unit``'s subtree and of its ancestors, for a picker.
+
+    Who answers for a unit's measure usually works there or in a unit above it
+    (the association's leaders); the list is bounded by ``cap`` (default
+    :data:`CHOICE_CAP`) so that it stays a list at any size of tree.
+    """
+    near = Q(unit__path__gte=unit.path, unit__path__lt=unit.path + PATH_END)
+    near |= Q(unit__path__in=unit.ancestor_paths()[:-1])
+    people = visible_to(Person.objects.filter(near), user).select_related("unit")
+    return people.order_by("unit__path", "name", "pk")[: cap or CHOICE_CAP]
+
+
+def units_near(user, unit: Unit, *, cap: int | None = None) -> QuerySet[Unit]:
+    """Visible units of ``unit``'s subtree and its ancestors, for a picker (bounded)."""
+    near = Q(path__gte=unit.path, path__lt=unit.path + PATH_END) | Q(
+        path__in=unit.ancestor_paths()[:-1]
+    )
+    return units_visible_to(user).filter(near).order_by("path")[: cap or CHOICE_CAP]
+
+
+def persons_in_scope_roots(user, *, cap: int | None = None) -> QuerySet[Person]:
+    """Visible people of the units near the user's scope roots, for a picker (bounded)."""
+    units = units_for_choice(user, levels=1, action=VIEW, cap=cap)
+    people = visible_to(Person.objects.filter(unit__in=units.values("pk")), user)
+    return people.select_related("unit").order_by("unit__path", "name", "pk")[: cap or CHOICE_CAP]

@@ -4,8 +4,18 @@ import pytest
 from django.utils import timezone
 
 from rectify.core.pagination import CappedPaginator
-from rectify.core.testing import make_admin, make_campaign, make_measure, make_problem, make_unit
+from rectify.core.testing import (
+    make_admin,
+    make_campaign,
+    make_measure,
+    make_person,
+    make_problem,
+    make_unit,
+    make_user,
+)
+from rectify.ledger.models import Measure
 from rectify.ledger.views import common
+from rectify.org.models import Role
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -72,3 +82,33 @@ def test_list_rows_link_to_their_measure_and_problem_and_show_labels(client):
     assert "<td>限期整改</td>" in html and "<td>未开始</td>" in html
     assert f"<td>{measure.deadline.isoformat()}</td>" in html
     assert f"<td>{measure.responsible_persons.get().name}</td>" in html
+
+
+def test_measure_form_offers_people_around_the_problem_yet_accepts_anyone_in_scope(client):
+    city = make_unit("市科协")
+    county_a = make_unit("东昌府区科协", parent=city)
+    county_b = make_unit("临清市科协", parent=city)
+    campaign = make_campaign(city)
+    city_admin = make_user(city, Role.UNIT_ADMIN)
+    near, above, far = make_person(county_a), make_person(city), make_person(county_b)
+    problem = make_problem(campaign, county_a)
+    client.force_login(city_admin)
+    url = f"/ledger/problems/{problem.pk}/measures/new/"
+
+    form = client.get(url).context["form"]
+    offered = {value for value, _ in form.fields["responsible_persons"].widget.choices}
+    assert {near.pk, above.pk} <= offered
+    assert far.pk not in offered
+
+    response = client.post(
+        url,
+        {
+            "content": "跨单位的措施",
+            "kind": "deadline",
+            "deadline": (TODAY + dt.timedelta(days=10)).isoformat(),
+            "responsible_persons": [str(far.pk)],
+        },
+    )
+    assert response.status_code == 302
+    measure = Measure.objects.get(content="跨单位的措施")
+    assert list(measure.responsible_persons.all()) == [far]

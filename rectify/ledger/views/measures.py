@@ -92,7 +92,7 @@ def measure_create(request: HttpRequest, problem_pk: int) -> HttpResponse:
     """Add a measure to a problem, naming who answers for it."""
     problem = get_object_or_404(problems_visible_to(request.user), pk=problem_pk)
     require_editor(request.user, problem.unit)
-    form = MeasureForm(request.POST or None, user=request.user)
+    form = MeasureForm(request.POST or None, user=request.user, problem=problem)
     if request.method == "POST" and form.is_valid():
         try:
             measure = services.measure_create(
@@ -112,7 +112,11 @@ def measure_edit(request: HttpRequest, pk: int) -> HttpResponse:
     measure = get_object_or_404(measures_visible_to(request.user), pk=pk)
     require_editor(request.user, measure.unit)
     form = MeasureEditForm(
-        request.POST or None, user=request.user, measure=measure, initial=measure_initial(measure)
+        request.POST or None,
+        user=request.user,
+        problem=measure.problem,
+        measure=measure,
+        initial=measure_initial(measure),
     )
     if request.method == "POST" and form.is_valid():
         fields = dict(form.cleaned_data)
