@@ -7,11 +7,11 @@ Writes go through the campaign services, so the admin keeps the same rules
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from rectify.org.admin import DeletedFilter, SoftDeleteAdmin
+from rectify.org.admin import DeletedFilter, SoftDeleteAdmin, SystemAdminPermissions
 from rectify.org.scoping import is_system_admin
 
 from . import services
-from .models import Campaign, Phase, Target
+from .models import Campaign, GuidanceAssignment, Phase, Target
 
 
 class SystemAdminInline:
@@ -132,3 +132,36 @@ class CampaignAdmin(SoftDeleteAdmin, SimpleHistoryAdmin):
                     end_date=row.end_date,
                     acting_user=request.user,
                 )
+
+
+@admin.register(GuidanceAssignment)
+class GuidanceAssignmentAdmin(SystemAdminPermissions, SimpleHistoryAdmin):
+    """What each guidance group supervises per campaign; writes go through ``guidance_assign``."""
+
+    list_display = ["group", "campaign", "updated_at"]
+    list_select_related = ["group", "campaign"]
+    search_fields = ["group__name", "campaign__name", "campaign__slug"]
+    raw_id_fields = ["campaign", "group", "units"]
+    fields = ["campaign", "group", "units"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["campaign", "group"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        assignment = services.guidance_assign(
+            campaign=form.cleaned_data.get("campaign") or obj.campaign,
+            group=form.cleaned_data.get("group") or obj.group,
+            units=list(form.cleaned_data["units"]),
+            acting_user=request.user,
+        )
+        obj.pk, obj.created_at, obj.updated_at = (
+            assignment.pk,
+            assignment.created_at,
+            assignment.updated_at,
+        )
+        obj._state.adding, obj._state.db = False, assignment._state.db
+
+    def save_related(self, request, form, formsets, change):
+        # ``guidance_assign`` has set the units.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)

@@ -5,16 +5,18 @@ from django.core.exceptions import ValidationError
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from rectify.core.forms import offer_choices
 from rectify.org.forms import (
     ServiceModelForm,
     UnitChoiceField,
     UnitMultipleChoiceField,
     parse_codes,
 )
-from rectify.org.models import Unit
-from rectify.org.selectors import units_by_codes, units_for_choice
+from rectify.org.models import GuidanceGroup, Unit
+from rectify.org.selectors import guidance_groups_visible_to, units_by_codes, units_for_choice
 
-from .models import Campaign, Phase, Target
+from .models import Campaign, GuidanceAssignment, Phase, Target
+from .selectors import campaign_units, units_for_assignment
 from .templates_data import TEMPLATES
 
 #: Slugs that would collide with a page under ``/campaigns/``.
@@ -100,6 +102,7 @@ class CampaignCreateForm(ParticipatingUnitsMixin, ServiceModelForm):
             "start_date",
             "end_date",
             "warning_days",
+            "sign_off_levels",
             "organizer",
             "participating_units",
             "more_unit_codes",
@@ -141,6 +144,7 @@ class CampaignEditForm(ParticipatingUnitsMixin, ServiceModelForm):
             "start_date",
             "end_date",
             "warning_days",
+            "sign_off_levels",
             "participating_units",
             "more_unit_codes",
         ]
@@ -170,3 +174,27 @@ class PhaseForm(ServiceModelForm):
         model = Phase
         fields = ["name", "order", "start_date", "end_date"]
         widgets = {"start_date": DateInput, "end_date": DateInput}
+
+
+class GuidanceAssignForm(forms.Form):
+    """A guidance group and the campaign units it supervises; assigning again replaces them."""
+
+    group = forms.ModelChoiceField(
+        label=capfirst(GuidanceAssignment._meta.get_field("group").verbose_name),
+        queryset=GuidanceGroup.objects.none(),
+    )
+    units = UnitMultipleChoiceField(
+        label=capfirst(GuidanceAssignment._meta.get_field("units").verbose_name),
+        queryset=Unit.objects.none(),
+        help_text=_(
+            "Each unit is supervised with its whole subtree. The list shows the participating "
+            "units and two levels below them."
+        ),
+    )
+
+    def __init__(self, *args, campaign: Campaign, acting_user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = guidance_groups_visible_to(acting_user)
+        # Validation reaches every unit of the campaign; the picker lists the upper levels.
+        self.fields["units"].queryset = campaign_units(campaign)
+        offer_choices(self, "units", units_for_assignment(campaign))

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from rectify.core.models import SoftDeleteModel, TimeStampedModel
-from rectify.org.models import Unit
+from rectify.org.models import GuidanceGroup, Unit
 
 DEFAULT_WARNING_DAYS = 7
 #: The widest warning window a campaign may set; lights use it to bound index scans.
@@ -29,6 +29,13 @@ class Campaign(TimeStampedModel, SoftDeleteModel):
         validators=[MaxValueValidator(MAX_WARNING_DAYS)],
         help_text=_("A measure turns yellow this many days before its deadline."),
     )
+    sign_off_levels = models.PositiveSmallIntegerField(
+        _("sign-off levels"),
+        choices=[(1, _("One: the unit's leader signs off")),
+                 (2, _("Two: the leader confirms, the guidance group signs off"))],
+        default=2,
+        help_text=_("Who must accept a completed measure before it is signed off (销号)."),
+    )  # fmt: skip
     organizer = models.ForeignKey(
         Unit,
         verbose_name=_("organizing unit"),
@@ -119,3 +126,43 @@ class Target(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class GuidanceAssignment(TimeStampedModel):
+    """What a guidance group (巡回指导组) supervises in a campaign: units, each with its subtree."""
+
+    campaign = models.ForeignKey(
+        Campaign,
+        verbose_name=_("campaign"),
+        on_delete=models.CASCADE,
+        related_name="guidance_assignments",
+    )
+    group = models.ForeignKey(
+        GuidanceGroup,
+        verbose_name=_("guidance group"),
+        on_delete=models.CASCADE,
+        related_name="assignments",
+    )
+    units = models.ManyToManyField(
+        Unit,
+        verbose_name=_("assigned units"),
+        related_name="guidance_assignments",
+        help_text=_("Each unit is supervised with its whole subtree."),
+    )
+
+    history = HistoricalRecords(m2m_fields=[units])
+
+    class Meta:
+        verbose_name = _("guidance assignment")
+        verbose_name_plural = _("guidance assignments")
+        ordering = ["campaign", "group__name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "group"],
+                name="campaigns_guidanceassignment_unique",
+                violation_error_message=_("This group is already assigned on this campaign."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group} · {self.campaign}"

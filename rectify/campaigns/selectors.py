@@ -2,10 +2,51 @@
 
 from django.db.models import Q, QuerySet
 
-from rectify.org.models import PATH_STEP, Unit
+from rectify.org.models import PATH_END, PATH_STEP, GuidanceGroup, Unit
 from rectify.org.scoping import is_system_admin, person_of, scope_paths, units_in_paths
 
-from .models import Campaign
+from .models import Campaign, GuidanceAssignment
+
+
+def _guides(user) -> Q:
+    """Assignments whose live group has ``user`` (through their person) as member or leader."""
+    return Q(group__deleted_at__isnull=True) & (
+        Q(group__members__user=user) | Q(group__leader__user=user)
+    )
+
+
+def guidance_supervises(user, unit: Unit, campaign: Campaign) -> bool:
+    """True when ``user`` leads or belongs to a group assigned, on ``campaign``, a unit
+    whose subtree contains ``unit``.
+
+    Membership is the role: no grant is involved, and system administrators
+    are not guidance groups.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return (
+        GuidanceAssignment.objects.filter(_guides(user), campaign=campaign)
+        .filter(units__path__in=unit.ancestor_paths(), units__deleted_at__isnull=True)
+        .exists()
+    )
+
+
+def guidance_view_paths(user) -> list[str]:
+    """Paths of the units assigned, on any live campaign, to groups ``user`` leads or belongs to.
+
+    Registered with :func:`rectify.org.scoping.register_view_scope`: members
+    read these subtrees. One query.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return []
+    through = GuidanceAssignment.units.through.objects.filter(
+        Q(guidanceassignment__group__members__user=user)
+        | Q(guidanceassignment__group__leader__user=user),
+        guidanceassignment__group__deleted_at__isnull=True,
+        guidanceassignment__campaign__deleted_at__isnull=True,
+        unit__deleted_at__isnull=True,
+    )
+    return sorted(set(through.values_list("unit__path", flat=True)))
 
 
 def campaigns_visible_to(user) -> QuerySet[Campaign]:
@@ -44,3 +85,38 @@ def campaign_units(campaign: Campaign) -> QuerySet[Unit]:
     """Every unit that takes part in ``campaign`` (the participating subtrees)."""
     roots = list(campaign.participating_units.values_list("path", flat=True))
     return Unit.objects.filter(pk__in=units_in_paths(roots).values("pk"))
+
+
+def assignments_of_campaign(campaign: Campaign) -> QuerySet[GuidanceAssignment]:
+    """The live groups assigned on ``campaign``, with their units, leaders and home units."""
+    return (
+        GuidanceAssignment.objects.filter(campaign=campaign, group__deleted_at__isnull=True)
+        .select_related("group", "group__home_unit", "group__leader")
+        .prefetch_related("units")
+        .order_by("group__name", "pk")
+    )
+
+
+def assignments_of_group(user, group: GuidanceGroup) -> QuerySet[GuidanceAssignment]:
+    """The assignments of ``group`` on campaigns the user may see, with their units."""
+    return (
+        GuidanceAssignment.objects.filter(
+            group=group, campaign__in=campaigns_visible_to(user).values("pk")
+        )
+        .select_related("campaign")
+        .prefetch_related("units")
+        .order_by("-campaign__start_date", "campaign__pk")
+    )
+
+
+def units_for_assignment(campaign: Campaign, *, levels: int = 2, cap: int = 500) -> QuerySet[Unit]:
+    """Units of ``campaign``'s participating subtrees down to ``levels`` below each root (bounded).
+
+    Deeper units stay choosable (the picker validates against every unit of
+    the campaign); they are just not listed.
+    """
+    near = Q(pk__in=[])
+    for root in campaign.participating_units.all():
+        subtree = Q(path__gte=root.path, path__lt=root.path + PATH_END)
+        near |= subtree & Q(depth__lte=root.depth + levels)
+    return Unit.objects.filter(near).order_by("path")[:cap]

@@ -7,10 +7,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from rectify.core.services import attribute_history
-from rectify.org.models import Unit
+from rectify.org.models import GuidanceGroup, Unit
 from rectify.org.scoping import can_change_unit
 
-from .models import Campaign, Phase, Target
+from .models import Campaign, GuidanceAssignment, Phase, Target
 from .templates_data import TEMPLATES
 
 #: The phases a campaign made from scratch starts with (editable afterwards).
@@ -29,6 +29,7 @@ def campaign_create(
     general_requirement: str = "",
     root_task: str = "",
     warning_days: int | None = None,
+    sign_off_levels: int | None = None,
     template: str | None = None,
     acting_user,
 ) -> Campaign:
@@ -55,6 +56,8 @@ def campaign_create(
     )
     if warning_days is not None:
         campaign.warning_days = warning_days
+    if sign_off_levels is not None:
+        campaign.sign_off_levels = sign_off_levels
     campaign.full_clean()
     attribute_history(campaign, acting_user=acting_user)
     campaign.save()
@@ -96,6 +99,7 @@ def campaign_update(*, campaign: Campaign, acting_user, reason: str = "", **fiel
         "start_date",
         "end_date",
         "warning_days",
+        "sign_off_levels",
     ):
         if field in fields:
             setattr(campaign, field, fields[field])
@@ -151,3 +155,37 @@ def phase_save(
     phase.full_clean()
     phase.save()
     return phase
+
+
+@transaction.atomic
+def guidance_assign(
+    *, campaign: Campaign, group: GuidanceGroup, units: list[Unit], acting_user, reason: str = ""
+) -> GuidanceAssignment:
+    """Assign ``group`` the ``units`` (each with its subtree) on ``campaign``.
+
+    Administrators of the campaign's organizer may. Assigning a group again
+    replaces its units. Every unit must take part in the campaign.
+    """
+    _require_admin(campaign, acting_user)
+    units = list(units)
+    if group.is_deleted:
+        raise ValidationError({"group": _("This guidance group has been deleted.")})
+    if not units:
+        raise ValidationError({"units": _("Choose at least one unit.")})
+    roots = list(campaign.participating_units.all())
+    outside = [u for u in units if not any(u.is_within(root) for root in roots)]
+    if outside:
+        raise ValidationError(
+            {
+                "units": _("These units do not take part in the campaign: %(units)s")
+                % {"units": "、".join(str(u) for u in outside)}
+            }
+        )
+    assignment = GuidanceAssignment.objects.filter(campaign=campaign, group=group).first()
+    if assignment is None:
+        assignment = GuidanceAssignment(campaign=campaign, group=group)
+        assignment.full_clean()
+    attribute_history(assignment, acting_user=acting_user, reason=reason)
+    assignment.save()
+    assignment.units.set(units)
+    return assignment

@@ -15,4 +15,5 @@ urlpatterns = [
     path("<slug:slug>/targets/<int:pk>/edit/", views.target_edit, name="target-edit"),
     path("<slug:slug>/phases/add/", views.phase_edit, name="phase-create"),
     path("<slug:slug>/phases/<int:pk>/edit/", views.phase_edit, name="phase-edit"),
+    path("<slug:slug>/guidance/assign/", views.guidance_assign, name="guidance-assign"),
 ]

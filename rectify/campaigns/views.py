@@ -13,9 +13,15 @@ from rectify.core.pagination import paginate
 from rectify.org.scoping import CHANGE, can_change_unit, is_system_admin, scope_paths
 
 from . import services
-from .forms import CampaignCreateForm, CampaignEditForm, PhaseForm, TargetForm
+from .forms import (
+    CampaignCreateForm,
+    CampaignEditForm,
+    GuidanceAssignForm,
+    PhaseForm,
+    TargetForm,
+)
 from .models import Campaign
-from .selectors import campaigns_visible_to
+from .selectors import assignments_of_campaign, assignments_of_group, campaigns_visible_to
 
 
 def _may_create(user) -> bool:
@@ -66,6 +72,7 @@ def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "participating_units": campaign.participating_units.order_by("path"),
             "phases": campaign.phases.all(),
             "targets": campaign.targets.all(),
+            "assignments": assignments_of_campaign(campaign),
             "can_change": can_change_unit(request.user, campaign.organizer),
         },
     )
@@ -145,3 +152,40 @@ def phase_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpRe
             return redirect(campaign)
     title = _("Edit phase") if phase else _("New phase")
     return _form_page(request, form, title=title, cancel_url=campaign.get_absolute_url())
+
+
+@login_required
+def guidance_assign(request: HttpRequest, slug: str) -> HttpResponse:
+    """Assign a guidance group units of the campaign (administrators of the organizer)."""
+    campaign = _editable_campaign(request, slug)
+    initial = {}
+    group_pk = request.GET.get("group", "")
+    if group_pk.isdigit():
+        # "Change units" of an assigned group starts from its current units.
+        current = campaign.guidance_assignments.filter(group_id=group_pk).first()
+        initial = {"group": group_pk, "units": list(current.units.all()) if current else []}
+    form = GuidanceAssignForm(
+        request.POST or None, campaign=campaign, acting_user=request.user, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            assignment = services.guidance_assign(
+                campaign=campaign, acting_user=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(
+                request, _("Units assigned to “%(group)s”.") % {"group": assignment.group}
+            )
+            return redirect(campaign)
+    title = _("Assign a guidance group on “%(name)s”") % {"name": campaign}
+    return _form_page(request, form, title=title, cancel_url=campaign.get_absolute_url())
+
+
+def guidance_group_section(request: HttpRequest, group) -> tuple[str, dict]:
+    """The part of a guidance group's page that lists its assignments per campaign."""
+    return (
+        "campaigns/partials/group_assignments.html",
+        {"assignments": assignments_of_group(request.user, group)},
+    )

@@ -112,3 +112,25 @@ def make_measure(problem, *, persons=None, acting_user=None, **fields):
         acting_user=acting_user or make_admin(),
         **fields,
     )
+
+
+def make_guidance_group(home_unit, *, members=(), leader=None, name: str | None = None, **assign):
+    """A guidance group of ``home_unit``; with ``campaign=`` and ``units=``, assigned there too."""
+    from rectify.org.services import guidance_group_create
+
+    group = guidance_group_create(
+        name=name or f"巡回指导组{next(_seq)}",
+        home_unit=home_unit,
+        leader=leader,
+        members=list(members),
+    )
+    if assign:
+        from rectify.campaigns.services import guidance_assign
+
+        guidance_assign(
+            campaign=assign["campaign"],
+            group=group,
+            units=list(assign["units"]),
+            acting_user=assign.get("acting_user") or make_admin(),
+        )
+    return group

@@ -105,6 +105,11 @@ PEOPLE: list[PersonSpec] = [
     *_county_people("SD-LC-DA", "da"),
     *_county_people("SD-LC-GX", "gx"),
     *_county_people("SD-LC-GT", "gt"),
+    # Last, so that adding them left everyone else's placeholder name as it was. The
+    # guidance group comes from the city party committee, which is not in the tree;
+    # its people are filed under the association it supervises.
+    PersonSpec("zdz.member1", "SD-LC", "市委第七巡回指导组成员"),
+    PersonSpec("zdz.member2", "SD-LC", "市委第七巡回指导组成员"),
 ]
 
 
@@ -132,7 +137,27 @@ LOGINS = [
     ("leader", "lc.secretary", [("leader", "SD-LC")], False),
     # A responsible person without any role: sees what she answers for, in any unit.
     ("zeren", "zeren", [], False),
+    # A guidance-group member: no role, reads the city association's subtree.
+    ("zhidaozu", "zdz.member1", [], False),
 ]
+
+#: What a login without a role grant does, for the summary.
+LOGIN_NOTES = {
+    "zeren": "responsible person, no role",
+    "zhidaozu": "guidance-group member, reads SD-LC's subtree",
+}
+
+#: The roving guidance group of the reference case. Its leader is a real person
+#: (REFERENCE.md): he leads the group and answers for no measure.
+GUIDANCE_GROUP = {
+    "name": "市委“不忘初心、牢记使命”主题教育第七巡回指导组",
+    "home_unit": "SD-LC",
+    "leader": "刘全来",
+    "leader_unit": "SD-LC",
+    "leader_position": "市委第七巡回指导组组长",
+    "members": ["zdz.member1", "zdz.member2"],
+    "assigned_units": ["SD-LC"],
+}
 
 
 @dataclass(frozen=True)
@@ -211,7 +236,7 @@ PROBLEMS: list[ProblemSpec] = [
       "业务学习缺乏计划，新进人员培训不足。",
       (M("组织科普政策文件专题学习，编印政策解读汇编发至各县市区科协。",
          ("kpb.head", "zeren"), -25, outcome="政策解读汇编印发到县级科协。", department="SD-LC-KPB",
-         status="completed", notes=((40, "汇编初稿已完成，正在征求意见。"), (28, "汇编已印发。"))),
+         status="confirmed", notes=((40, "汇编初稿已完成，正在征求意见。"), (28, "汇编已印发。"))),
        M("每半年对县市区科协科普干部开展一次政策业务培训。",
          ("zeren",), None, kind="long_term", department="SD-LC-KPB",
          status="in_progress", notes=((15, "上半年培训已在东昌府区举办。"),)))),

@@ -14,8 +14,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from rectify.campaigns.models import Campaign
-from rectify.campaigns.services import campaign_create
+from rectify.campaigns.models import Campaign, GuidanceAssignment
+from rectify.campaigns.services import campaign_create, guidance_assign
 from rectify.core.services import attribute_history
 from rectify.ledger.models import Measure, MeasureStatus, Problem, ProgressNote
 from rectify.ledger.selectors import light_counts
@@ -25,14 +25,21 @@ from rectify.ledger.services import (
     problem_create,
     progress_record,
 )
-from rectify.org.models import Person, Unit
-from rectify.org.services import login_create, person_create, role_grant, unit_create
+from rectify.org.models import GuidanceGroup, Person, Unit
+from rectify.org.services import (
+    guidance_group_create,
+    login_create,
+    person_create,
+    role_grant,
+    unit_create,
+)
 
 from . import data
 
 #: The reason recorded in history when the demo moves a measure to a status.
 REASONS = {
     MeasureStatus.COMPLETED: "演示数据：整改完成",
+    MeasureStatus.CONFIRMED: "演示数据：领导确认，待指导组验收",
     MeasureStatus.SIGNED_OFF: "演示数据：验收销号",
 }
 
@@ -153,7 +160,8 @@ def load_demo(*, password: str | None) -> DemoResult:
         roles = ", ".join(f"{role}@{units[code].short_name}" for role, code in grants)
         if superuser:
             roles = f"superuser, {roles}"
-        result.logins.append((username, roles or "responsible person, no role", password))
+        note = data.LOGIN_NOTES.get(username, "responsible person, no role")
+        result.logins.append((username, roles or note, password))
 
     spec = data.CAMPAIGN
     campaign = Campaign.all_objects.filter(slug=spec["slug"]).first()
@@ -168,6 +176,7 @@ def load_demo(*, password: str | None) -> DemoResult:
             acting_user=admin,
         )
     targets = {t.code: t for t in campaign.targets.all()}
+    result.created["guidance groups"] = _guidance_group(campaign, units, people, admin)
 
     new_problems = new_measures = 0
     for pspec in data.PROBLEMS:
@@ -211,6 +220,41 @@ def load_demo(*, password: str | None) -> DemoResult:
     return result
 
 
+def _guidance_group(campaign, units, people, admin) -> int:
+    """The reference case's guidance group, assigned on ``campaign``; 1 when created now."""
+    spec = data.GUIDANCE_GROUP
+    home = units[spec["home_unit"]]
+    group = GuidanceGroup.all_objects.filter(home_unit=home, name=spec["name"]).first()
+    if group is not None:
+        created = 0
+    else:
+        leader_unit = units[spec["leader_unit"]]
+        leader = Person.all_objects.filter(unit=leader_unit, name=spec["leader"]).first()
+        if leader is None:
+            leader = person_create(
+                name=spec["leader"],
+                unit=leader_unit,
+                position=spec["leader_position"],
+                acting_user=admin,
+            )
+        group = guidance_group_create(
+            name=spec["name"],
+            home_unit=home,
+            leader=leader,
+            members=[people[key] for key in spec["members"]],
+            acting_user=admin,
+        )
+        created = 1
+    if not GuidanceAssignment.objects.filter(campaign=campaign, group=group).exists():
+        guidance_assign(
+            campaign=campaign,
+            group=group,
+            units=[units[code] for code in spec["assigned_units"]],
+            acting_user=admin,
+        )
+    return created
+
+
 def _create_measure(problem, mspec, people, units, logins, admin, today) -> Measure:
     measure = measure_create(
         problem=problem,
@@ -233,6 +277,7 @@ def _create_measure(problem, mspec, people, units, logins, admin, today) -> Meas
         )
     steps = {
         MeasureStatus.COMPLETED: [MeasureStatus.COMPLETED],
+        MeasureStatus.CONFIRMED: [MeasureStatus.COMPLETED, MeasureStatus.CONFIRMED],
         MeasureStatus.SIGNED_OFF: [MeasureStatus.COMPLETED, MeasureStatus.SIGNED_OFF],
         MeasureStatus.IN_PROGRESS: [] if mspec.notes else [MeasureStatus.IN_PROGRESS],
     }.get(mspec.status, [])

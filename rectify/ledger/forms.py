@@ -17,7 +17,7 @@ from rectify.org.selectors import (
     units_near,
 )
 
-from .models import Measure, MeasureStatus, Problem, ProgressNote
+from .models import Measure, MeasureStatus, Problem, ProgressNote, ReviewAction
 
 #: django-simple-history keeps a change reason in 100 characters.
 REASON_MAX_LENGTH = 100
@@ -238,3 +238,37 @@ def problem_initial(problem: Problem) -> dict:
     initial = {name: getattr(problem, name) for name in ProblemForm.base_fields}
     initial["version"] = problem.version
     return initial
+
+
+class SubmitForm(forms.Form):
+    """Report a measure done (整改完成情况) with evidence, for acceptance."""
+
+    statement = forms.CharField(
+        label=_("How the measure was completed"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+    files = MultipleFileField(label=_("Evidence files"), required=False)
+    no_evidence_reason = forms.CharField(
+        label=_("Why there is no evidence file"),
+        required=False,
+        help_text=_("Only when no evidence file exists."),
+    )
+    mechanism = forms.CharField(
+        label=_("Standing mechanism"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required for a long-term measure."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class DecisionForm(forms.Form):
+    """A reviewer's decision on a measure: confirm, accept, send back or reopen."""
+
+    action = forms.ChoiceField(choices=ReviewAction.choices, widget=forms.HiddenInput)
+    text = forms.CharField(
+        label=_("Opinion or reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required to send back or reopen."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)

@@ -104,12 +104,13 @@ class MeasureKind(models.TextChoices):
 class MeasureStatus(models.TextChoices):
     NOT_STARTED = "not_started", _("Not started")
     IN_PROGRESS = "in_progress", _("In progress")
-    COMPLETED = "completed", _("Completed")
+    COMPLETED = "completed", _("Completed, awaiting acceptance")
+    CONFIRMED = "confirmed", _("Confirmed by the leader, awaiting the guidance group")
     SIGNED_OFF = "signed_off", _("Signed off")
 
 
 #: Statuses in which a measure's work is done (its light is green unless long-term).
-DONE_STATUSES = (MeasureStatus.COMPLETED, MeasureStatus.SIGNED_OFF)
+DONE_STATUSES = (MeasureStatus.COMPLETED, MeasureStatus.CONFIRMED, MeasureStatus.SIGNED_OFF)
 #: Every other status: the work is still open.
 OPEN_STATUSES = tuple(s for s in MeasureStatus if s not in DONE_STATUSES)
 
@@ -165,6 +166,12 @@ class Measure(TimeStampedModel, SoftDeleteModel, VersionedModel):
         _("status"), max_length=16, choices=MeasureStatus, default=MeasureStatus.NOT_STARTED
     )
     completed_on = models.DateField(_("completed on"), null=True, blank=True, editable=False)
+    mechanism = models.TextField(
+        _("standing mechanism"),
+        blank=True,
+        editable=False,
+        help_text=_("For a long-term measure: the mechanism in place that keeps it up (长效机制)."),
+    )
 
     history = HistoricalRecords(excluded_fields=["updated_at"], m2m_fields=[responsible_persons])
     scope_unit_field = "unit"
@@ -267,3 +274,43 @@ class Evidence(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("ledger:evidence-download", kwargs={"pk": self.pk})
+
+
+class ReviewAction(models.TextChoices):
+    SUBMIT = "submit", _("Submitted for acceptance")
+    CONFIRM = "confirm", _("Confirmed by the leader")
+    ACCEPT = "accept", _("Accepted and signed off")
+    SEND_BACK = "send_back", _("Sent back")
+    REOPEN = "reopen", _("Reopened")
+
+
+class Review(models.Model):
+    """One step of a measure's sign-off (销号) workflow: who decided what, when and why."""
+
+    measure = models.ForeignKey(
+        Measure, verbose_name=_("measure"), on_delete=models.PROTECT, related_name="reviews"
+    )
+    action = models.CharField(_("action"), max_length=16, choices=ReviewAction)
+    from_status = models.CharField(_("from status"), max_length=16, choices=MeasureStatus)
+    to_status = models.CharField(_("to status"), max_length=16, choices=MeasureStatus)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    text = models.TextField(_("statement, opinion or reason"), blank=True)
+    created_at = models.DateTimeField(_("at"), default=timezone.now, editable=False)
+
+    scope_unit_field = "measure__unit"
+    scope_person_field = "measure__responsible_persons"
+
+    class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["measure", "created_at"], name="ledger_review_measure")]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} · {self.measure_id}"

@@ -22,7 +22,15 @@ from rectify.org.models import Person, Unit
 from rectify.org.scoping import visible_to
 
 from .lights import Light, light_expression, light_q
-from .models import DONE_STATUSES, Measure, MeasureStatus, Problem, ProblemStatus, ProgressNote
+from .models import (
+    DONE_STATUSES,
+    Measure,
+    MeasureStatus,
+    Problem,
+    ProblemStatus,
+    ProgressNote,
+    Review,
+)
 
 
 def _measure_count(condition: Q | None = None) -> Coalesce:
@@ -114,6 +122,11 @@ def light_counts(
         }
     aggregates = {light: Count("pk", filter=light_q(light, today)) for light in Light.values}
     return measures.aggregate(**aggregates)
+
+
+def reviews_of(measure: Measure) -> QuerySet[Review]:
+    """The sign-off decisions on a measure, oldest first (its timeline)."""
+    return measure.reviews.select_related("actor__person")
 
 
 def progress_of(measure: Measure) -> QuerySet[ProgressNote]:

@@ -14,7 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from rectify.core.services import restore, soft_delete
 
 from . import services
-from .models import Person, RoleGrant, Unit
+from .models import GuidanceGroup, Person, RoleGrant, Unit
 from .scoping import is_system_admin
 
 
@@ -195,3 +195,36 @@ class RoleGrantAdmin(SystemAdminPermissions, SimpleHistoryAdmin):
             request,
             ngettext("%d role revoked.", "%d roles revoked.", len(grants)) % len(grants),
         )
+
+
+@admin.register(GuidanceGroup)
+class GuidanceGroupAdmin(SoftDeleteAdmin, SimpleHistoryAdmin):
+    """Guidance groups (巡回指导组), with their history; writes go through the services."""
+
+    list_display = ["name", "home_unit", "leader", "deleted_at"]
+    list_filter = [DeletedFilter]
+    list_select_related = ["home_unit", "leader"]
+    search_fields = ["name", "home_unit__name", "home_unit__code", "leader__name"]
+    raw_id_fields = ["home_unit", "leader", "members"]
+    fields = ["name", "home_unit", "leader", "members"]
+    ordering = ["home_unit__path", "name"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The home unit decides who manages the group.
+        return ["home_unit"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        data = {f: form.cleaned_data[f] for f in ("name", "leader", "members")}
+        if change:
+            services.guidance_group_update(group=obj, acting_user=request.user, **data)
+            return
+        group = services.guidance_group_create(
+            home_unit=form.cleaned_data["home_unit"], acting_user=request.user, **data
+        )
+        obj.pk, obj.created_at, obj.updated_at = group.pk, group.created_at, group.updated_at
+        obj._state.adding, obj._state.db = False, group._state.db
+
+    def save_related(self, request, form, formsets, change):
+        # The service has set the members; only inlines (none today) are left.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)

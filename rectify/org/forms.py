@@ -5,9 +5,11 @@ from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import Person, Role, Unit
-from .scoping import is_system_admin
-from .selectors import login_for_grant
+from rectify.core.forms import offer_choices
+
+from .models import GuidanceGroup, Person, Role, Unit
+from .scoping import is_system_admin, visible_to
+from .selectors import login_for_grant, people_for_group_choice, units_for_choice
 
 
 class ServiceModelForm(forms.ModelForm):
@@ -108,3 +110,58 @@ class GrantForm(forms.Form):
             )
         self.cleaned_data["login"] = login
         return username
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    """A person picker whose labels name the unit."""
+
+    def label_from_instance(self, obj: Person) -> str:
+        return f"{obj.name} · {obj.unit}"
+
+
+class PersonMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A multiple person picker whose labels name the unit."""
+
+    def label_from_instance(self, obj: Person) -> str:
+        return f"{obj.name} · {obj.unit}"
+
+
+class GuidanceGroupForm(ServiceModelForm):
+    """A guidance group: name, home unit (when new), leader and members.
+
+    Pickers list the people near the units the user administers; any person
+    in the user's scope still validates (by id).
+    """
+
+    home_unit = UnitChoiceField(label=_("Home unit"), queryset=Unit.objects.none())
+    leader = PersonChoiceField(label=_("Leader"), queryset=Person.objects.none(), required=False)
+    members = PersonMultipleChoiceField(
+        label=_("Members"),
+        queryset=Person.objects.none(),
+        required=False,
+        help_text=_("People with logins; they read the assigned units and cannot change them."),
+    )
+
+    class Meta:
+        model = GuidanceGroup
+        fields = ["name", "home_unit", "leader", "members"]
+
+    def __init__(self, *args, acting_user, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = visible_to(Person.objects.select_related("unit"), acting_user)
+        self.fields["leader"].queryset = people
+        self.fields["members"].queryset = people.filter(user__isnull=False)
+        if self.instance.pk:
+            # The home unit decides who manages the group; it stays as set up.
+            del self.fields["home_unit"]
+            # Current people stay listed even when out of the picker's reach.
+            self.fields["leader"].queryset = people | Person.objects.filter(
+                pk=self.instance.leader_id or 0
+            )
+            self.fields["members"].queryset = (
+                people.filter(user__isnull=False) | self.instance.members.all()
+            )
+        else:
+            self.fields["home_unit"].queryset = units_for_choice(acting_user)
+        offer_choices(self, "leader", people_for_group_choice(acting_user, with_login=False))
+        offer_choices(self, "members", people_for_group_choice(acting_user, with_login=True))

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -153,3 +154,49 @@ class RoleGrant(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.unit}"
+
+
+class GuidanceGroup(TimeStampedModel, SoftDeleteModel):
+    """A roving guidance group (巡回指导组) that supervises the units it is assigned.
+
+    Which units it supervises, and for what, is decided elsewhere (an
+    assignment per campaign); its members then read those units' subtrees.
+    """
+
+    name = models.CharField(_("name"), max_length=200)
+    home_unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("home unit"),
+        on_delete=models.PROTECT,
+        related_name="guidance_groups",
+        help_text=_("The unit that set the group up; its administrators manage the group."),
+    )
+    leader = models.ForeignKey(
+        Person,
+        verbose_name=_("leader"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="led_guidance_groups",
+    )
+    members = models.ManyToManyField(
+        Person,
+        verbose_name=_("members"),
+        blank=True,
+        related_name="guidance_groups",
+        help_text=_("People with logins; they read the assigned units and cannot change them."),
+    )
+
+    history = HistoricalRecords(m2m_fields=[members])
+    scope_unit_field = "home_unit"
+
+    class Meta(SoftDeleteModel.Meta):
+        verbose_name = _("guidance group")
+        verbose_name_plural = _("guidance groups")
+        ordering = ["home_unit__path", "name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("org:guidance-detail", kwargs={"pk": self.pk})

@@ -13,6 +13,7 @@ Scope is always expressed in SQL (a subquery on unit path ranges), never as a
 list of ids pulled into Python, so it stays one query at any size.
 """
 
+from collections.abc import Callable
 from functools import reduce
 from operator import or_
 
@@ -22,6 +23,31 @@ from .models import EDITING_ROLES, PATH_END, Role, RoleGrant, Unit
 
 VIEW = "view"
 CHANGE = "change"
+
+#: Functions ``provider(user) -> list of unit paths`` the user may also read (not change).
+_view_scope_providers: list[Callable[[object], list[str]]] = []
+
+
+def register_view_scope(provider: Callable[[object], list[str]]) -> None:
+    """Let ``provider(user)`` add subtree roots the user may VIEW; registering twice is a no-op.
+
+    This is how apps that know more than the org app widen reading scope
+    without the org app importing them: the campaigns app registers the units
+    assigned to a user's guidance groups. ``CHANGE`` scope never comes from here.
+    """
+    if provider not in _view_scope_providers:
+        _view_scope_providers.append(provider)
+
+
+def _provided_view_paths(user) -> list[str]:
+    """The union of the registered providers' paths, cached on the user object (one request)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, "_rectify_view_paths", None)
+    if cached is None:
+        cached = sorted({path for provider in _view_scope_providers for path in provider(user)})
+        user._rectify_view_paths = cached
+    return cached
 
 
 def _grants(user) -> list[tuple[str, str]]:
@@ -49,10 +75,14 @@ def is_system_admin(user) -> bool:
 def scope_paths(user, action: str = VIEW) -> list[str]:
     """The roots of the subtrees the user may see (``VIEW``) or change (``CHANGE``).
 
-    Guidance-group assignments join the ``VIEW`` roots here when they land.
+    ``VIEW`` adds the paths of the registered view-scope providers (guidance
+    groups' assigned units); ``CHANGE`` comes from editing role grants alone.
     """
     roles = EDITING_ROLES if action == CHANGE else tuple(Role)
-    paths = sorted({path for role, path in _grants(user) if role in roles})
+    paths = {path for role, path in _grants(user) if role in roles}
+    if action != CHANGE:
+        paths.update(_provided_view_paths(user))
+    paths = sorted(paths)
     # Drop paths already covered by an ancestor: fewer ranges, same scope.
     roots: list[str] = []
     for path in paths:
@@ -140,6 +170,11 @@ def can_change_unit(user, unit: Unit) -> bool:
     if is_system_admin(user):
         return True
     return any(unit.path.startswith(p) for p in scope_paths(user, CHANGE))
+
+
+def holds_role(user, unit: Unit, roles) -> bool:
+    """True when the user holds one of ``roles`` on ``unit`` or a unit above it."""
+    return any(role in roles and unit.path.startswith(path) for role, path in _grants(user))
 
 
 def can_see_unit(user, unit: Unit) -> bool:

@@ -10,7 +10,7 @@ from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.expressions import Window
 from django.db.models.functions import Coalesce, RowNumber
 
-from .models import PATH_END, PATH_STEP, Person, RoleGrant, Unit
+from .models import PATH_END, PATH_STEP, GuidanceGroup, Person, RoleGrant, Unit
 from .scoping import (
     CHANGE,
     VIEW,
@@ -204,4 +204,36 @@ def persons_in_scope_roots(user, *, cap: int | None = None) -> QuerySet[Person]:
     """Visible people of the units near the user's scope roots, for a picker (bounded)."""
     units = units_for_choice(user, levels=1, action=VIEW, cap=cap)
     people = visible_to(Person.objects.filter(unit__in=units.values("pk")), user)
+    return people.select_related("unit").order_by("unit__path", "name", "pk")[: cap or CHOICE_CAP]
+
+
+def guidance_groups_visible_to(user) -> QuerySet[GuidanceGroup]:
+    """Groups whose home unit the user administers, and the groups the user leads or belongs to."""
+    groups = GuidanceGroup.objects.select_related("home_unit", "leader")
+    if is_system_admin(user):
+        return groups
+    administered = editable_by(GuidanceGroup.objects.all(), user).values("pk")
+    q = Q(pk__in=administered)
+    if getattr(user, "is_authenticated", False):
+        q |= Q(pk__in=GuidanceGroup.objects.filter(members__user=user).values("pk"))
+        q |= Q(leader__user=user)
+    return groups.filter(q)
+
+
+def guidance_group_members(group: GuidanceGroup) -> QuerySet[Person]:
+    """The group's live members, with unit and login, by name."""
+    return group.members.select_related("unit", "user").order_by("name", "pk")
+
+
+def people_for_group_choice(user, *, with_login: bool, cap: int | None = None) -> QuerySet[Person]:
+    """Visible people of the units near the user's administered roots, for a group picker.
+
+    ``with_login`` keeps only people who can sign in (members must). Bounded
+    by ``cap`` (default :data:`CHOICE_CAP`); anyone else in scope stays
+    choosable by id.
+    """
+    units = units_for_choice(user, levels=1, action=CHANGE, cap=cap)
+    people = visible_to(Person.objects.filter(unit__in=units.values("pk")), user)
+    if with_login:
+        people = people.filter(user__isnull=False)
     return people.select_related("unit").order_by("unit__path", "name", "pk")[: cap or CHOICE_CAP]

@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 
 from rectify.core.services import attribute_history
 
-from .models import Person, Rank, Role, RoleGrant, Unit, UnitKind, path_segment
-from .scoping import can_change_unit, editable_by, is_system_admin
+from .models import GuidanceGroup, Person, Rank, Role, RoleGrant, Unit, UnitKind, path_segment
+from .scoping import can_change_unit, editable_by, is_system_admin, visible_to
 
 # Permission checks below apply when ``acting_user`` is given. ``None`` means a
 # trusted caller that already decided (a management command, the demo seeder,
@@ -177,3 +177,71 @@ def role_revoke(*, grant: RoleGrant, acting_user=None) -> None:
         _require_system_admin(acting_user)
     attribute_history(grant, acting_user=acting_user)
     grant.delete()
+
+
+def _check_group_people(*, leader: Person | None, members, acting_user) -> None:
+    """Refuse a leader or members the acting user cannot see (a trusted caller may name anyone)."""
+    if acting_user is None or is_system_admin(acting_user):
+        return
+    wanted = {p.pk for p in members} | ({leader.pk} if leader else set())
+    seen = set(
+        visible_to(Person.objects.filter(pk__in=wanted), acting_user).values_list("pk", flat=True)
+    )
+    errors = {}
+    if leader and leader.pk not in seen:
+        errors["leader"] = _("Choose a leader among the people you can see.")
+    if any(p.pk not in seen for p in members):
+        errors["members"] = _("Choose members among the people you can see.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def guidance_group_create(
+    *,
+    name: str,
+    home_unit: Unit,
+    leader: Person | None = None,
+    members=(),
+    acting_user=None,
+) -> GuidanceGroup:
+    """Set up a guidance group (巡回指导组) at ``home_unit``; its administrators may.
+
+    Members are meant to be people with logins (the pages offer only those);
+    someone without a login yet may be named and given one later.
+    """
+    _require_unit_admin(acting_user, home_unit)
+    members = list(members)
+    _check_group_people(leader=leader, members=members, acting_user=acting_user)
+    group = GuidanceGroup(name=name, home_unit=home_unit, leader=leader)
+    group.full_clean()
+    attribute_history(group, acting_user=acting_user)
+    group.save()
+    group.members.set(members)
+    return group
+
+
+@transaction.atomic
+def guidance_group_update(
+    *, group: GuidanceGroup, acting_user=None, reason: str = "", **fields
+) -> GuidanceGroup:
+    """Rename a group, change its leader or members; its home unit stays as set up."""
+    _require_unit_admin(acting_user, group.home_unit)
+    members = list(fields["members"]) if "members" in fields else None
+    # Only what changes is checked: people already in the group stay, seen or not.
+    current = set(group.members.values_list("pk", flat=True))
+    new_leader = fields.get("leader")
+    _check_group_people(
+        leader=new_leader if new_leader and new_leader.pk != group.leader_id else None,
+        members=[p for p in members or [] if p.pk not in current],
+        acting_user=acting_user,
+    )
+    for field in ("name", "leader"):
+        if field in fields:
+            setattr(group, field, fields[field])
+    group.full_clean()
+    attribute_history(group, acting_user=acting_user, reason=reason)
+    group.save()
+    if members is not None:
+        group.members.set(members)
+    return group

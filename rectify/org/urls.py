@@ -1,4 +1,4 @@
-"""URLs of the org pages: the unit tree, people, logins and role grants."""
+"""URLs of the org pages: the unit tree, people, logins, role grants and guidance groups."""
 
 from django.urls import path
 
@@ -17,4 +17,8 @@ urlpatterns = [
     path("people/<int:pk>/edit/", views.person_edit, name="person-edit"),
     path("people/<int:pk>/login/", views.login_create, name="login-create"),
     path("grants/<int:pk>/revoke/", views.grant_revoke, name="grant-revoke"),
+    path("guidance/", views.guidance_list, name="guidance-list"),
+    path("guidance/new/", views.guidance_create, name="guidance-create"),
+    path("guidance/<int:pk>/", views.guidance_detail, name="guidance-detail"),
+    path("guidance/<int:pk>/edit/", views.guidance_edit, name="guidance-edit"),
 ]

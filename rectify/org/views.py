@@ -1,4 +1,6 @@
-"""Pages of the unit tree, people, logins and role grants."""
+"""Pages of the unit tree, people, logins, role grants and guidance groups."""
+
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,9 +15,9 @@ from rectify.core.forms import add_service_error
 from rectify.core.pagination import paginate
 
 from . import selectors, services
-from .forms import GrantForm, LoginForm, PersonForm, UnitForm
-from .models import Unit
-from .scoping import can_change_unit, units_visible_to
+from .forms import GrantForm, GuidanceGroupForm, LoginForm, PersonForm, UnitForm
+from .models import GuidanceGroup, Unit
+from .scoping import CHANGE, can_change_unit, is_system_admin, scope_paths, units_visible_to
 
 #: People shown on a unit's page before the link to the full list.
 PEOPLE_ON_UNIT_PAGE = 20
@@ -241,3 +243,87 @@ def grant_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     services.role_revoke(grant=grant, acting_user=request.user)
     messages.success(request, _("Role revoked."))
     return redirect(_unit_url(grant.unit))
+
+
+#: Functions ``section(request, group) -> (template name, context)`` that add a part to a
+#: guidance group's page; apps that know more than org (the campaigns' assignments) add theirs.
+_guidance_sections: list[Callable] = []
+
+
+def register_guidance_section(section: Callable) -> None:
+    """Add ``section`` to the guidance group page; registering twice is a no-op."""
+    if section not in _guidance_sections:
+        _guidance_sections.append(section)
+
+
+def _visible_group(request: HttpRequest, pk: int) -> GuidanceGroup:
+    """The group, or 404 when it is missing or neither administered nor joined by the user."""
+    return get_object_or_404(selectors.guidance_groups_visible_to(request.user), pk=pk)
+
+
+@login_required
+def guidance_list(request: HttpRequest) -> HttpResponse:
+    """The guidance groups the user administers, leads or belongs to."""
+    groups = selectors.guidance_groups_visible_to(request.user).order_by("home_unit__path", "name")
+    may_create = is_system_admin(request.user) or bool(scope_paths(request.user, CHANGE))
+    return render(
+        request,
+        "org/guidance_list.html",
+        {"page_obj": paginate(request, groups), "may_create": may_create},
+    )
+
+
+@login_required
+def guidance_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A guidance group: home unit, leader, members, and what other apps add (assignments)."""
+    group = _visible_group(request, pk)
+    sections = [section(request, group) for section in _guidance_sections]
+    return render(
+        request,
+        "org/guidance_detail.html",
+        {
+            "group": group,
+            "members": selectors.guidance_group_members(group),
+            "can_change": can_change_unit(request.user, group.home_unit),
+            "sections": sections,
+        },
+    )
+
+
+@login_required
+def guidance_create(request: HttpRequest) -> HttpResponse:
+    """Set up a guidance group at a unit the user administers."""
+    if not (is_system_admin(request.user) or scope_paths(request.user, CHANGE)):
+        raise PermissionDenied
+    form = GuidanceGroupForm(request.POST or None, acting_user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            group = services.guidance_group_create(acting_user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("Guidance group “%(group)s” created.") % {"group": group})
+            return redirect(group)
+    cancel = reverse("org:guidance-list")
+    return _form_page(request, form, title=_("New guidance group"), cancel_url=cancel)
+
+
+@login_required
+def guidance_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Rename a group, change its leader and members (administrators of its home unit)."""
+    group = _visible_group(request, pk)
+    if not can_change_unit(request.user, group.home_unit):
+        raise PermissionDenied
+    form = GuidanceGroupForm(request.POST or None, instance=group, acting_user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.guidance_group_update(
+                group=group, acting_user=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("Guidance group saved."))
+            return redirect(group)
+    title = _("Edit “%(group)s”") % {"group": group}
+    return _form_page(request, form, title=title, cancel_url=group.get_absolute_url())

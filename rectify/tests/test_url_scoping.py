@@ -12,6 +12,7 @@ from rectify.campaigns.models import Phase
 from rectify.core.testing import (
     make_admin,
     make_campaign,
+    make_guidance_group,
     make_measure,
     make_person,
     make_problem,
@@ -38,6 +39,8 @@ TARGETS = {
     "ledger:measure-edit": {"pk": "measure"},
     "ledger:measure-status": {"pk": "measure"},
     "ledger:measure-progress": {"pk": "measure"},
+    "ledger:measure-submit": {"pk": "measure"},
+    "ledger:measure-decide": {"pk": "measure"},
     "ledger:measure-delete": {"pk": "measure"},
     "ledger:measure-restore": {"pk": "measure"},
     "ledger:evidence-download": {"pk": "evidence"},
@@ -60,6 +63,9 @@ TARGETS = {
     "campaigns:target-edit": {"slug": "campaign", "pk": "target"},
     "campaigns:phase-create": {"slug": "campaign"},
     "campaigns:phase-edit": {"slug": "campaign", "pk": "phase"},
+    "campaigns:guidance-assign": {"slug": "campaign"},
+    "org:guidance-detail": {"pk": "group"},
+    "org:guidance-edit": {"pk": "group"},
 }
 
 
@@ -90,6 +96,9 @@ def _county_objects(city, name, admin):
     )
     grantee = make_user(county)
     grant = role_grant(user=grantee, unit=county, role=Role.LEADER)
+    group = make_guidance_group(
+        county, members=[make_user(county).person], campaign=campaign, units=[county]
+    )
     return {
         "unit": county,
         "campaign": campaign,
@@ -100,6 +109,7 @@ def _county_objects(city, name, admin):
         "measure": measure,
         "evidence": note.evidence.get(),
         "grant": grant,
+        "group": group,
     }
 
 

@@ -28,6 +28,7 @@ def campaign_data(world, **changes):
         "start_date": "2019-06-01",
         "end_date": "2019-12-31",
         "warning_days": "7",
+        "sign_off_levels": "2",
         "organizer": world["city"].pk,
         "participating_units": [world["a"].pk, world["b"].pk],
         "more_unit_codes": "",
@@ -191,6 +192,7 @@ def test_organizer_admin_edits_the_campaign(as_user, world):
         "start_date": "2019-06-01",
         "end_date": "",
         "warning_days": "3",
+        "sign_off_levels": "2",
         "participating_units": [world["b"].pk],
         "more_unit_codes": "LC-DCF-XH-1",
     }
@@ -287,3 +289,20 @@ def test_unit_picker_offers_fewer_levels_rather_than_a_truncated_list(as_user, w
     form = as_user(world["city_admin"]).get(url("create")).context["form"]
     offered = set(form.fields["participating_units"].queryset)
     assert offered == {world["city"], world["a"], world["b"]}
+
+
+def test_campaign_edit_sets_the_sign_off_levels(as_user, world):
+    campaign = world["campaign"]
+    client = as_user(world["city_admin"])
+    form = client.get(url("edit", campaign.slug)).context["form"]
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "participating_units"}
+    data |= {
+        "start_date": campaign.start_date.isoformat(),
+        "participating_units": [u.pk for u in campaign.participating_units.all()],
+        "sign_off_levels": 1,
+    }
+    response = client.post(url("edit", campaign.slug), data)
+    assert response.status_code == 302, response.context["form"].errors
+    campaign.refresh_from_db()
+    assert campaign.sign_off_levels == 1
+    assert "领导" in client.get(url("detail", campaign.slug)).content.decode()

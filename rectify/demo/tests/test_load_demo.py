@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db.models import Count
 
-from rectify.campaigns.models import Campaign
+from rectify.campaigns.models import Campaign, GuidanceAssignment
 from rectify.demo import data
 from rectify.ledger.lights import Light
 from rectify.ledger.models import (
@@ -16,7 +16,7 @@ from rectify.ledger.models import (
     Source,
 )
 from rectify.ledger.selectors import light_counts, measures_visible_to
-from rectify.org.models import Person, Role, RoleGrant, Unit
+from rectify.org.models import GuidanceGroup, Person, Role, RoleGrant, Unit
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +40,10 @@ def _counts() -> dict[str, int]:
         "people": Person.all_objects.count(),
         "users": get_user_model().objects.count(),
         "grants": RoleGrant.objects.count(),
+        "guidance groups": GuidanceGroup.all_objects.count(),
+        "guidance members": GuidanceGroup.members.through.objects.count(),
+        "guidance assignments": GuidanceAssignment.objects.count(),
+        "assigned units": GuidanceAssignment.units.through.objects.count(),
         "campaigns": Campaign.all_objects.count(),
         "problems": Problem.all_objects.count(),
         "measures": Measure.all_objects.count(),
@@ -125,7 +129,13 @@ def test_zeren_answers_for_measures_in_several_units_without_a_role(campaign):
 
 
 def test_real_people_never_answer_for_a_measure(campaign):
-    assert not Person.objects.filter(name__in=data.REAL_NAMES).exists()
+    # The one real person in the demo is the guidance group's leader, as in the reference case.
+    real = Person.objects.filter(name__in=data.REAL_NAMES)
+    assert list(real.values_list("name", flat=True)) == [data.GUIDANCE_GROUP["leader"]]
+    assert real.get().user_id is None
+    assert not real.get().measures.exists()
+    assert not Problem.objects.filter(concerned_person__in=real).exists()
+    assert not Measure.objects.filter(responsible_leader__in=real).exists()
     named = Person.objects.filter(measures__isnull=False).annotate(n=Count("measures"))
     assert not named.filter(name__in=data.REAL_NAMES).exists()
     assert not data.REAL_NAMES & set(data.PERSON_NAMES.values())
@@ -143,3 +153,24 @@ def test_an_existing_admin_login_is_tied_to_the_demo_person():
     admin = get_user_model().objects.get(username="admin")
     assert admin.person.unit.code == "SD"
     assert admin.check_password("demo-password")
+
+
+def test_zhidaozu_reads_the_city_subtree_as_a_guidance_group_member(campaign):
+    from rectify.campaigns.selectors import guidance_supervises
+    from rectify.org.scoping import CHANGE, scope_paths
+
+    zhidaozu = get_user_model().objects.get(username="zhidaozu")
+    assert not zhidaozu.role_grants.exists()
+    group = GuidanceGroup.objects.get(name=data.GUIDANCE_GROUP["name"])
+    assert group.home_unit.code == "SD-LC" and group.leader.name == "刘全来"
+    assert group.members.count() == 2 and zhidaozu.person in group.members.all()
+    assignment = group.assignments.get(campaign=campaign)
+    assert list(assignment.units.values_list("code", flat=True)) == ["SD-LC"]
+    city = Unit.objects.get(code="SD-LC")
+    assert scope_paths(zhidaozu) == [city.path]
+    assert scope_paths(zhidaozu, CHANGE) == []
+    county = Unit.objects.get(code="SD-LC-DCF")
+    assert guidance_supervises(zhidaozu, county, campaign)
+    assert (
+        measures_visible_to(zhidaozu).count() == Measure.objects.filter(campaign=campaign).count()
+    )

@@ -25,11 +25,13 @@ from .responsibilities import (
     person_responsibilities,
     unit_lists,
 )
+from .signoff import measure_decide, measure_submit
 
 __all__ = [
     "department_responsibilities",
     "evidence_download",
     "measure_create",
+    "measure_decide",
     "measure_delete",
     "measure_detail",
     "measure_edit",
@@ -37,6 +39,7 @@ __all__ = [
     "measure_progress",
     "measure_restore",
     "measure_status",
+    "measure_submit",
     "my_responsibilities",
     "person_responsibilities",
     "problem_create",

@@ -15,15 +15,17 @@ from rectify.org.scoping import can_change_unit
 from .. import services
 from ..filters import MeasureFilter
 from ..forms import (
+    DecisionForm,
     MeasureEditForm,
     MeasureForm,
     MeasureStatusForm,
     ProgressForm,
     ReasonForm,
+    SubmitForm,
     measure_initial,
 )
-from ..models import Measure
-from ..selectors import measures_visible_to, problems_visible_to, progress_of
+from ..models import Measure, ReviewAction
+from ..selectors import measures_visible_to, problems_visible_to, progress_of, reviews_of
 from .common import (
     describe_history,
     evidence_visible_to,
@@ -53,14 +55,19 @@ def measure_list(request: HttpRequest) -> HttpResponse:
     return render(request, "ledger/measure_list.html", context)
 
 
-def _render_detail(
+def render_detail(
     request: HttpRequest,
     measure: Measure,
     *,
     progress_form: ProgressForm | None = None,
     status_form: MeasureStatusForm | None = None,
+    submit_form: SubmitForm | None = None,
+    decision_form: DecisionForm | None = None,
 ) -> HttpResponse:
+    """The measure page, with whichever form was just posted bound to its errors."""
     user = request.user
+    allowed = services.available_actions(user, measure)
+    actions = [action for action in ReviewAction if action in allowed]
     can_edit = can_change_unit(user, measure.unit)
     can_report = not measure.is_deleted and services.can_report_progress(user, measure)
     if status_form is None and can_edit:
@@ -77,6 +84,11 @@ def _render_detail(
         "status_form": status_form,
         "reason_form": ReasonForm(),
         "history": describe_history(measure),
+        "actions": actions,
+        "submit_form": submit_form
+        or (SubmitForm(initial={"version": measure.version}) if "submit" in actions else None),
+        "decision_form": decision_form,
+        "reviews": reviews_of(measure),
     }
     return render(request, "ledger/measure_detail.html", context)
 
@@ -84,7 +96,7 @@ def _render_detail(
 @login_required
 def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A measure's facts, light, responsible persons, progress with evidence, and history."""
-    return _render_detail(request, measure_for(request.user, pk))
+    return render_detail(request, measure_for(request.user, pk))
 
 
 @login_required
@@ -161,7 +173,7 @@ def measure_status(request: HttpRequest, pk: int) -> HttpResponse:
                 request, _("Status set to “%(status)s”.") % {"status": measure.get_status_display()}
             )
             return redirect(measure)
-    return _render_detail(request, measure, status_form=form)
+    return render_detail(request, measure, status_form=form)
 
 
 @require_POST
@@ -180,7 +192,7 @@ def measure_progress(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Progress recorded."))
             return redirect(measure)
-    return _render_detail(request, measure, progress_form=form)
+    return render_detail(request, measure, progress_form=form)
 
 
 @require_POST

@@ -15,8 +15,8 @@ class Command(BaseCommand):
         "Load the reference case: the Shandong and Liaocheng science associations, the 2019 "
         "thematic education campaign and a fictional ledger with every light. Running it again "
         "adds only what is missing. The demo logins (admin, city, dongchangfu, linqing, leader, "
-        f"zeren) get the password in ${PASSWORD_ENV}; without it, a new random password is "
-        "generated, set on all demo logins and printed on every run. With --quiet and no "
+        f"zeren, zhidaozu) get the password in ${PASSWORD_ENV}; without it, a new random password "
+        "is generated, set on all demo logins and printed on every run. With --quiet and no "
         f"${PASSWORD_ENV}, existing passwords are kept and new logins get none."
     )
 

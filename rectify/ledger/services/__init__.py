@@ -19,7 +19,8 @@ from rectify.core.services import attribute_history, claim_version, restore, sof
 from rectify.org.models import Person, Unit
 from rectify.org.scoping import can_change_unit, is_system_admin, person_of
 
-from .models import (
+from ..models import (
+    DONE_STATUSES,
     Evidence,
     Level,
     Measure,
@@ -27,6 +28,8 @@ from .models import (
     MeasureStatus,
     Problem,
     ProgressNote,
+    Review,
+    ReviewAction,
     Source,
 )
 
@@ -235,16 +238,37 @@ def measure_update(
 def measure_set_status(
     *, measure: Measure, status: str, expected_version: int, acting_user, reason: str = ""
 ) -> Measure:
-    """Set a measure's status directly (administrators, until the sign-off workflow lands)."""
+    """Set a measure's status directly: an administrator's correction outside the workflow.
+
+    Only a system administrator may put a measure past acceptance, and that
+    decision is recorded as an acceptance like any other, so that every signed-off
+    measure carries the record of who accepted it.
+    """
     _require_unit_admin(acting_user, measure.unit)
     if status not in MeasureStatus.values:
         raise ValidationError({"status": _("Unknown status.")})
+    accepted = status in (MeasureStatus.CONFIRMED, MeasureStatus.SIGNED_OFF)
+    if accepted and not is_system_admin(acting_user):
+        raise PermissionDenied(_("Only the sign-off workflow moves a measure past acceptance."))
+    previous = measure.status
     claim_version(measure, expected_version=expected_version)
     measure.status = status
-    done = status in (MeasureStatus.COMPLETED, MeasureStatus.SIGNED_OFF)
+    done = status in DONE_STATUSES
     measure.completed_on = (measure.completed_on or timezone.localdate()) if done else None
     attribute_history(measure, acting_user=acting_user, reason=reason)
     measure.save()
+    if previous != status:
+        action = ReviewAction.ACCEPT if accepted else ReviewAction.REOPEN
+        if not accepted and status == MeasureStatus.COMPLETED:
+            action = ReviewAction.SUBMIT
+        Review.objects.create(
+            measure=measure,
+            action=action,
+            from_status=previous,
+            to_status=status,
+            actor=acting_user if getattr(acting_user, "pk", None) else None,
+            text=reason,
+        )
     return measure
 
 
@@ -355,3 +379,22 @@ def progress_record(
         attribute_history(measure, acting_user=acting_user, reason=_("Progress reported"))
         measure.save()
     return note
+
+
+from .signoff import (  # noqa: E402 - the workflow builds on the helpers above
+    available_actions,
+    measure_accept,
+    measure_confirm,
+    measure_reopen,
+    measure_send_back,
+    measure_submit,
+)
+
+__all__ = [
+    "available_actions",
+    "measure_accept",
+    "measure_confirm",
+    "measure_reopen",
+    "measure_send_back",
+    "measure_submit",
+]
