@@ -3,9 +3,11 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from rectify.campaigns.models import GuidanceAssignment
+from rectify.campaigns.services import guidance_assign
 from rectify.core.testing import (
+    make_admin,
     make_campaign,
+    make_guidance_group,
     make_measure,
     make_person,
     make_problem,
@@ -20,7 +22,7 @@ from rectify.ledger.services import (
     measure_reopen,
     measure_submit,
 )
-from rectify.org.models import GuidanceGroup, Role
+from rectify.org.models import Role
 
 pytestmark = pytest.mark.django_db
 
@@ -34,15 +36,12 @@ def two_levels():
     other_campaign = make_campaign(city, sign_off_levels=2)
     guide = make_user(city)
     outsider_guide = make_user(city)
-    group = GuidanceGroup.objects.create(name="第七巡回指导组", home_unit=city)
-    group.members.set([guide.person])
-    GuidanceAssignment.objects.create(campaign=campaign, group=group).units.set([county])
-    other_group = GuidanceGroup.objects.create(name="第八巡回指导组", home_unit=city)
-    other_group.members.set([outsider_guide.person])
-    GuidanceAssignment.objects.create(campaign=other_campaign, group=other_group).units.set(
-        [county]
+    make_guidance_group(city, members=[guide.person], campaign=campaign, units=[county])
+    # Another group: this county on another campaign, another county on this one.
+    other = make_guidance_group(
+        city, members=[outsider_guide.person], campaign=other_campaign, units=[county]
     )
-    GuidanceAssignment.objects.create(campaign=campaign, group=other_group).units.set([elsewhere])
+    guidance_assign(campaign=campaign, group=other, units=[elsewhere], acting_user=make_admin())
     zeren = make_user(person=make_person(county))
     measure = make_measure(make_problem(campaign, county), persons=[zeren.person])
     measure_submit(

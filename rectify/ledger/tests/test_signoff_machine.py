@@ -27,11 +27,11 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from rectify.campaigns.models import GuidanceAssignment
 from rectify.core.services import StaleEditError
 from rectify.core.testing import (
     make_admin,
     make_campaign,
+    make_guidance_group,
     make_problem,
     make_unit,
     make_user,
@@ -47,7 +47,7 @@ from rectify.ledger.models import (
     ReviewAction,
 )
 from rectify.ledger.selectors import problems_visible_to, with_light
-from rectify.org.models import GuidanceGroup, Role
+from rectify.org.models import Role
 
 TODAY = timezone.localdate()
 REFUSED = (PermissionDenied, ValidationError, StaleEditError)
@@ -97,10 +97,9 @@ class SignOffMachine(RuleBasedStateMachine):
             "other": make_user(self.county),
             "root": self.root,
         }
-        group = GuidanceGroup.objects.create(name="第七巡回指导组", home_unit=city)
-        group.members.set([self.users["guide"].person])
-        assignment = GuidanceAssignment.objects.create(campaign=self.campaign, group=group)
-        assignment.units.set([city])
+        make_guidance_group(
+            city, members=[self.users["guide"].person], campaign=self.campaign, units=[city]
+        )
 
     def teardown(self):
         transaction.set_rollback(True)
