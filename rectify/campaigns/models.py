@@ -29,6 +29,11 @@ class Campaign(TimeStampedModel, SoftDeleteModel):
         validators=[MaxValueValidator(MAX_WARNING_DAYS)],
         help_text=_("A measure turns yellow this many days before its deadline."),
     )
+    progress_stale_days = models.PositiveSmallIntegerField(
+        _("no-progress warning (days)"),
+        default=14,
+        help_text=_("An open measure with no progress reported for this many days is flagged."),
+    )
     sign_off_levels = models.PositiveSmallIntegerField(
         _("sign-off levels"),
         choices=[(1, _("One: the unit's leader signs off")),

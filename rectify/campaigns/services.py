@@ -30,6 +30,7 @@ def campaign_create(
     root_task: str = "",
     warning_days: int | None = None,
     sign_off_levels: int | None = None,
+    progress_stale_days: int | None = None,
     template: str | None = None,
     acting_user,
 ) -> Campaign:
@@ -58,6 +59,8 @@ def campaign_create(
         campaign.warning_days = warning_days
     if sign_off_levels is not None:
         campaign.sign_off_levels = sign_off_levels
+    if progress_stale_days is not None:
+        campaign.progress_stale_days = progress_stale_days
     campaign.full_clean()
     attribute_history(campaign, acting_user=acting_user)
     campaign.save()
@@ -99,6 +102,7 @@ def campaign_update(*, campaign: Campaign, acting_user, reason: str = "", **fiel
         "start_date",
         "end_date",
         "warning_days",
+        "progress_stale_days",
         "sign_off_levels",
     ):
         if field in fields:

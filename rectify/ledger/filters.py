@@ -7,13 +7,21 @@ from django.utils.translation import gettext_lazy as _
 from rectify.campaigns.models import Campaign, Target
 from rectify.org.models import PATH_END, Person, Unit
 
-from .lights import Light, light_q
+from .lights import Light, light_q, stalled_q
 from .models import Level, Measure, MeasureKind, MeasureStatus, Problem, ProblemStatus, Source
 
 
 def _subtree(field: str, unit: Unit) -> Q:
     units = Unit.all_objects.filter(path__gte=unit.path, path__lt=unit.path + PATH_END)
     return Q(**{f"{field}__in": units.values("pk")})
+
+
+class StalledSelect(django_filters.widgets.BooleanWidget):
+    """Any / flagged / not flagged ("Unknown" would read oddly for "any")."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("", "---------"), ("true", _("Yes")), ("false", _("No"))]
 
 
 class _LedgerFilterSet(django_filters.FilterSet):
@@ -49,6 +57,9 @@ class MeasureFilter(_LedgerFilterSet):
     light = django_filters.ChoiceFilter(
         label=_("light"), choices=Light.choices, method="filter_light"
     )
+    stalled = django_filters.BooleanFilter(
+        label=_("no recent progress"), method="filter_stalled", widget=StalledSelect
+    )
     person = django_filters.ModelChoiceFilter(
         label=_("responsible person"),
         queryset=Person.objects.all(),
@@ -83,9 +94,15 @@ class MeasureFilter(_LedgerFilterSet):
             "kind",
             "status",
             "light",
+            "stalled",
             "person",
             "q",
         ]
+
+    def filter_stalled(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(stalled_q()) if value else queryset.exclude(stalled_q())
 
     def filter_light(self, queryset, name, value):
         return queryset.filter(light_q(value)) if value else queryset

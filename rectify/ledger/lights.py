@@ -9,13 +9,13 @@
 import datetime as dt
 
 from django.db import models
-from django.db.models import Case, F, Q, Subquery, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rectify.campaigns.models import Campaign
 
-from .models import DONE_STATUSES, OPEN_STATUSES, MeasureKind
+from .models import DONE_STATUSES, OPEN_STATUSES, MeasureKind, ProgressNote
 
 
 class Light(models.TextChoices):
@@ -29,13 +29,14 @@ class AddDays(models.Func):
     """``date + days`` where ``days`` is an integer expression, on SQLite and PostgreSQL."""
 
     output_field = models.DateField()
+    sign = "+"
 
     def as_sqlite(self, compiler, connection, **extra_context):
         return self.as_sql(
             compiler,
             connection,
             template="date(%(expressions)s || ' days')",
-            arg_joiner=", '+' || ",
+            arg_joiner=f", '{self.sign}' || ",
             **extra_context,
         )
 
@@ -44,9 +45,15 @@ class AddDays(models.Func):
             compiler,
             connection,
             template="(%(expressions)s)",
-            arg_joiner="::date + ",
+            arg_joiner=f"::date {self.sign} ",
             **extra_context,
         )
+
+
+class SubtractDays(AddDays):
+    """``date - days`` where ``days`` is an integer expression."""
+
+    sign = "-"
 
 
 def _warning_edge(today: dt.date) -> AddDays:
@@ -95,3 +102,18 @@ def light_expression(today: dt.date | None = None) -> Case:
         default=Value(Light.GREEN),
         output_field=models.CharField(),
     )
+
+
+def stalled_q(today: dt.date | None = None) -> Q:
+    """Open measures with no progress reported within the campaign's window (无近期进展).
+
+    A measure counts from its creation until its first report, so a new one is
+    not flagged before the window has passed.
+    """
+    today = today or timezone.localdate()
+    edge = SubtractDays(_date(today), F("campaign__progress_stale_days"))
+    recent = ProgressNote.objects.filter(
+        measure=OuterRef("pk"),
+        reported_on__gte=SubtractDays(_date(today), OuterRef("campaign__progress_stale_days")),
+    )
+    return Q(status__in=OPEN_STATUSES, created_at__date__lt=edge) & ~Exists(recent)

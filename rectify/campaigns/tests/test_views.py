@@ -29,6 +29,7 @@ def campaign_data(world, **changes):
         "end_date": "2019-12-31",
         "warning_days": "7",
         "sign_off_levels": "2",
+        "progress_stale_days": "14",
         "organizer": world["city"].pk,
         "participating_units": [world["a"].pk, world["b"].pk],
         "more_unit_codes": "",
@@ -193,6 +194,7 @@ def test_organizer_admin_edits_the_campaign(as_user, world):
         "end_date": "",
         "warning_days": "3",
         "sign_off_levels": "2",
+        "progress_stale_days": "14",
         "participating_units": [world["b"].pk],
         "more_unit_codes": "LC-DCF-XH-1",
     }
@@ -300,9 +302,10 @@ def test_campaign_edit_sets_the_sign_off_levels(as_user, world):
         "start_date": campaign.start_date.isoformat(),
         "participating_units": [u.pk for u in campaign.participating_units.all()],
         "sign_off_levels": 1,
+        "progress_stale_days": 21,
     }
     response = client.post(url("edit", campaign.slug), data)
     assert response.status_code == 302, response.context["form"].errors
     campaign.refresh_from_db()
-    assert campaign.sign_off_levels == 1
+    assert (campaign.sign_off_levels, campaign.progress_stale_days) == (1, 21)
     assert "领导" in client.get(url("detail", campaign.slug)).content.decode()

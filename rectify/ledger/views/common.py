@@ -29,7 +29,7 @@ from rectify.org.scoping import (
 from rectify.org.selectors import units_for_choice
 
 from ..forms import ReasonForm, persons_for
-from ..lights import Light
+from ..lights import Light, stalled_q
 from ..models import Evidence, Measure, Problem
 from ..selectors import (
     history_of,
@@ -152,6 +152,17 @@ def light_summary(measures: QuerySet[Measure], page_obj) -> list[tuple[str, str,
         (value, label, min(counts[value], LIGHT_COUNT_CAP), counts[value] > LIGHT_COUNT_CAP)
         for value, label in Light.choices
     ]
+
+
+def stalled_count(measures: QuerySet[Measure], page_obj) -> int | None:
+    """How many listed measures have no recent progress; ``None`` past the count cap.
+
+    The test reads each row's progress notes, so a list too large to count
+    exactly offers the filter without the number.
+    """
+    if page_obj.paginator.capped:
+        return None
+    return measures.order_by().filter(stalled_q()).count()
 
 
 def soft_delete_or_restore(

@@ -35,6 +35,7 @@ from .common import (
     narrow_filter,
     require_editor,
     soft_delete_or_restore,
+    stalled_count,
 )
 
 
@@ -50,6 +51,7 @@ def measure_list(request: HttpRequest) -> HttpResponse:
         "filter": filterset,
         "page_obj": page_obj,
         "lights": light_summary(measures, page_obj),
+        "stalled": stalled_count(measures, page_obj),
         "unit": unit,
     }
     return render(request, "ledger/measure_list.html", context)

@@ -1,0 +1,64 @@
+"""No recent progress (无近期进展): open measures with no report within the campaign's window."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from rectify.core.testing import make_admin, make_campaign, make_measure, make_problem, make_unit
+from rectify.ledger.lights import stalled_q
+from rectify.ledger.models import Measure, MeasureStatus, ProgressNote
+
+pytestmark = pytest.mark.django_db
+TODAY = timezone.localdate()
+
+
+def _aged(measure, days):
+    Measure.objects.filter(pk=measure.pk).update(
+        created_at=timezone.now() - dt.timedelta(days=days)
+    )
+    return measure
+
+
+@pytest.fixture
+def measures():
+    root = make_unit("市科协")
+    campaign = make_campaign(root)  # the default window: 14 days
+    problem = make_problem(campaign, root, found_on=TODAY - dt.timedelta(days=60))
+    silent = _aged(make_measure(problem, content="久无进展"), 20)
+    reported = _aged(make_measure(problem, content="近期有进展"), 20)
+    ProgressNote.objects.create(
+        measure=reported, text="进展", reported_on=TODAY - dt.timedelta(days=5)
+    )
+    old_report = _aged(make_measure(problem, content="进展过旧"), 40)
+    ProgressNote.objects.create(
+        measure=old_report, text="进展", reported_on=TODAY - dt.timedelta(days=35)
+    )
+    new = make_measure(problem, content="新措施")
+    done = _aged(make_measure(problem, content="已完成", status=MeasureStatus.COMPLETED), 20)
+    return {
+        "campaign": campaign,
+        "silent": silent,
+        "old": old_report,
+        "others": (reported, new, done),
+    }
+
+
+def test_only_open_measures_silent_past_the_window_are_flagged(measures):
+    flagged = set(Measure.objects.filter(stalled_q()))
+    assert flagged == {measures["silent"], measures["old"]}
+
+
+def test_the_window_is_the_campaigns(measures):
+    measures["campaign"].progress_stale_days = 30
+    measures["campaign"].save()
+    assert set(Measure.objects.filter(stalled_q())) == {measures["old"]}
+
+
+def test_the_measure_list_filters_and_counts_them(client, measures):
+    client.force_login(make_admin())
+    page = client.get("/ledger/measures/")
+    assert page.context["stalled"] == 2
+    assert "无近期进展" in page.content.decode()
+    page = client.get("/ledger/measures/", {"stalled": "true"})
+    assert {m.content for m in page.context["page_obj"]} == {"久无进展", "进展过旧"}
