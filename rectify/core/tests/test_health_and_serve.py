@@ -59,3 +59,24 @@ def test_sqlite_connections_use_wal_and_a_busy_timeout(tmp_path, settings, djang
         finally:
             wrapper.close()
     assert sqlite3.sqlite_version_info >= (3, 35)
+
+
+def test_migrate_leaves_sqlite_planner_statistics(tmp_path, settings, django_db_blocker):
+    from django.db import connections
+
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+        pytest.skip("SQLite only")
+    settings.DATABASES["stats"] = {
+        **settings.DATABASES["default"],
+        "NAME": str(tmp_path / "stats.sqlite3"),
+        "TEST": {"NAME": str(tmp_path / "stats.sqlite3")},
+    }
+    with django_db_blocker.unblock():
+        try:
+            call_command("migrate", database="stats", verbosity=0)
+            with connections["stats"].cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM sqlite_stat1")
+                assert cursor.fetchone()[0] > 0
+        finally:
+            connections["stats"].close()
+            del connections["stats"]
