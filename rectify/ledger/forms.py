@@ -272,3 +272,9 @@ class DecisionForm(forms.Form):
         help_text=_("Required to send back or reopen."),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class UrgeForm(forms.Form):
+    """An urge's message (催办意见)."""
+
+    message = forms.CharField(label=_("Urge"), widget=forms.Textarea(attrs={"rows": 2}))

@@ -314,3 +314,32 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} · {self.measure_id}"
+
+
+class Urge(models.Model):
+    """An urge (催办) on a measure: who pressed for progress, when, and with what message."""
+
+    measure = models.ForeignKey(
+        Measure, verbose_name=_("measure"), on_delete=models.PROTECT, related_name="urges"
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("urged by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    message = models.TextField(_("message"))
+    created_at = models.DateTimeField(_("at"), default=timezone.now, editable=False)
+
+    scope_unit_field = "measure__unit"
+    scope_person_field = "measure__responsible_persons"
+
+    class Meta:
+        verbose_name = _("urge")
+        verbose_name_plural = _("urges")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["measure", "created_at"], name="ledger_urge_measure")]
+
+    def __str__(self) -> str:
+        return self.message[:40]

@@ -20,6 +20,7 @@ urlpatterns = [
     path("measures/<int:pk>/progress/", views.measure_progress, name="measure-progress"),
     path("measures/<int:pk>/submit/", views.measure_submit, name="measure-submit"),
     path("measures/<int:pk>/decide/", views.measure_decide, name="measure-decide"),
+    path("measures/<int:pk>/urge/", views.measure_urge, name="measure-urge"),
     path("measures/<int:pk>/delete/", views.measure_delete, name="measure-delete"),
     path("measures/<int:pk>/restore/", views.measure_restore, name="measure-restore"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence-download"),
@@ -35,4 +36,5 @@ urlpatterns = [
         name="department-responsibilities",
     ),
     path("units/<int:pk>/lists/", views.unit_lists, name="unit-lists"),
+    path("units/<int:pk>/urge-red/", views.unit_urge_red, name="unit-urge-red"),
 ]

@@ -389,12 +389,16 @@ from .signoff import (  # noqa: E402 - the workflow builds on the helpers above
     measure_send_back,
     measure_submit,
 )
+from .urging import can_urge, measure_urge, unit_urge_red  # noqa: E402
 
 __all__ = [
     "available_actions",
+    "can_urge",
     "measure_accept",
     "measure_confirm",
     "measure_reopen",
     "measure_send_back",
     "measure_submit",
+    "measure_urge",
+    "unit_urge_red",
 ]

@@ -26,6 +26,7 @@ from .responsibilities import (
     unit_lists,
 )
 from .signoff import measure_decide, measure_submit
+from .urging import measure_urge, unit_urge_red
 
 __all__ = [
     "department_responsibilities",
@@ -40,6 +41,7 @@ __all__ = [
     "measure_restore",
     "measure_status",
     "measure_submit",
+    "measure_urge",
     "my_responsibilities",
     "person_responsibilities",
     "problem_create",
@@ -49,4 +51,5 @@ __all__ = [
     "problem_list",
     "problem_restore",
     "unit_lists",
+    "unit_urge_red",
 ]

@@ -22,6 +22,7 @@ from ..forms import (
     ProgressForm,
     ReasonForm,
     SubmitForm,
+    UrgeForm,
     measure_initial,
 )
 from ..models import Measure, ReviewAction
@@ -65,6 +66,7 @@ def render_detail(
     status_form: MeasureStatusForm | None = None,
     submit_form: SubmitForm | None = None,
     decision_form: DecisionForm | None = None,
+    urge_form: UrgeForm | None = None,
 ) -> HttpResponse:
     """The measure page, with whichever form was just posted bound to its errors."""
     user = request.user
@@ -91,6 +93,8 @@ def render_detail(
         or (SubmitForm(initial={"version": measure.version}) if "submit" in actions else None),
         "decision_form": decision_form,
         "reviews": reviews_of(measure),
+        "urges": list(measure.urges.select_related("by__person")),
+        "urge_form": urge_form or (UrgeForm() if services.can_urge(user, measure) else None),
     }
     return render(request, "ledger/measure_detail.html", context)
 

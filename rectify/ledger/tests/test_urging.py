@@ -1,0 +1,96 @@
+"""Urging (催办): leaders and the guidance group press for progress; counts show on the measure."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from rectify.core.testing import (
+    make_campaign,
+    make_guidance_group,
+    make_measure,
+    make_person,
+    make_problem,
+    make_unit,
+    make_user,
+)
+from rectify.ledger.models import MeasureStatus, Urge
+from rectify.ledger.services import can_urge, measure_urge, unit_urge_red
+from rectify.org.models import Role
+
+pytestmark = pytest.mark.django_db
+TODAY = timezone.localdate()
+
+
+@pytest.fixture
+def world():
+    city = make_unit("市科协")
+    county = make_unit("东昌府区科协", parent=city)
+    other = make_unit("临清市科协", parent=city)
+    campaign = make_campaign(city)
+    guide = make_user(city)
+    make_guidance_group(city, members=[guide.person], campaign=campaign, units=[county])
+    zeren = make_user(person=make_person(county))
+    problem = make_problem(campaign, county, found_on=TODAY - dt.timedelta(days=60))
+    red = [
+        make_measure(problem, persons=[zeren.person], deadline=TODAY - dt.timedelta(days=d))
+        for d in (1, 2)
+    ]
+    later = make_measure(problem, persons=[zeren.person], deadline=TODAY + dt.timedelta(days=20))
+    elsewhere = make_measure(
+        make_problem(campaign, other, found_on=TODAY - dt.timedelta(days=60)),
+        deadline=TODAY - dt.timedelta(days=3),
+    )
+    return {
+        "county": county,
+        "leader": make_user(county, Role.LEADER),
+        "admin": make_user(county, Role.UNIT_ADMIN),
+        "guide": guide,
+        "zeren": zeren,
+        "red": red,
+        "later": later,
+        "elsewhere": elsewhere,
+    }
+
+
+def test_leader_and_guidance_group_urge_others_may_not(world):
+    measure = world["red"][0]
+    measure_urge(measure=measure, message="请加快进度", acting_user=world["leader"])
+    measure_urge(measure=measure, message="本周内报送进展", acting_user=world["guide"])
+    for user in (world["zeren"], world["admin"]):
+        assert not can_urge(user, measure)
+        with pytest.raises(PermissionDenied):
+            measure_urge(measure=measure, message="x", acting_user=user)
+    assert measure.urges.count() == 2
+    with pytest.raises(ValidationError):
+        measure_urge(measure=measure, message="  ", acting_user=world["leader"])
+
+
+def test_done_measures_are_not_urged(world):
+    measure = world["later"]
+    measure.status = MeasureStatus.COMPLETED
+    assert not can_urge(world["leader"], measure)
+
+
+def test_urging_all_red_measures_of_a_unit_touches_only_those(world):
+    count = unit_urge_red(
+        unit=world["county"], message="逾期事项限期整改", acting_user=world["guide"]
+    )
+    assert count == 2
+    assert set(Urge.objects.values_list("measure", flat=True)) == {m.pk for m in world["red"]}
+    with pytest.raises(PermissionDenied):
+        unit_urge_red(unit=world["county"], message="x", acting_user=world["admin"])
+
+
+def test_the_measure_page_shows_how_often_and_when_it_was_urged(client, world):
+    measure = world["red"][0]
+    client.force_login(world["guide"])
+    url = measure.get_absolute_url()
+    assert 'id="urge-form"' in client.get(url).content.decode()
+    response = client.post(f"{url}urge/", {"message": "请于周五前报送"})
+    assert response.status_code == 302
+    client.force_login(world["zeren"])
+    page = client.get(url).content.decode()
+    assert "请于周五前报送" in page and 'id="urge-form"' not in page
+    assert "催办 1 次" in page
