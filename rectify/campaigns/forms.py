@@ -104,6 +104,7 @@ class CampaignCreateForm(ParticipatingUnitsMixin, ServiceModelForm):
             "warning_days",
             "progress_stale_days",
             "sign_off_levels",
+            "extension_approver",
             "organizer",
             "participating_units",
             "more_unit_codes",
@@ -147,6 +148,7 @@ class CampaignEditForm(ParticipatingUnitsMixin, ServiceModelForm):
             "warning_days",
             "progress_stale_days",
             "sign_off_levels",
+            "extension_approver",
             "participating_units",
             "more_unit_codes",
         ]

@@ -34,6 +34,12 @@ class Campaign(TimeStampedModel, SoftDeleteModel):
         default=14,
         help_text=_("An open measure with no progress reported for this many days is flagged."),
     )
+    extension_approver = models.CharField(
+        _("who approves deadline changes"),
+        max_length=16,
+        choices=[("leader", _("The unit's leader")), ("guidance", _("The guidance group"))],
+        default="leader",
+    )
     sign_off_levels = models.PositiveSmallIntegerField(
         _("sign-off levels"),
         choices=[(1, _("One: the unit's leader signs off")),

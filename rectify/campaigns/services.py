@@ -31,6 +31,7 @@ def campaign_create(
     warning_days: int | None = None,
     sign_off_levels: int | None = None,
     progress_stale_days: int | None = None,
+    extension_approver: str | None = None,
     template: str | None = None,
     acting_user,
 ) -> Campaign:
@@ -61,6 +62,8 @@ def campaign_create(
         campaign.sign_off_levels = sign_off_levels
     if progress_stale_days is not None:
         campaign.progress_stale_days = progress_stale_days
+    if extension_approver is not None:
+        campaign.extension_approver = extension_approver
     campaign.full_clean()
     attribute_history(campaign, acting_user=acting_user)
     campaign.save()
@@ -104,6 +107,7 @@ def campaign_update(*, campaign: Campaign, acting_user, reason: str = "", **fiel
         "warning_days",
         "progress_stale_days",
         "sign_off_levels",
+        "extension_approver",
     ):
         if field in fields:
             setattr(campaign, field, fields[field])

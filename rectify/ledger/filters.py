@@ -1,14 +1,23 @@
 """One filter definition per list: the list page, the API and the exports share these."""
 
 import django_filters
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from rectify.campaigns.models import Campaign, Target
 from rectify.org.models import PATH_END, Person, Unit
 
 from .lights import Light, light_q, stalled_q
-from .models import Level, Measure, MeasureKind, MeasureStatus, Problem, ProblemStatus, Source
+from .models import (
+    ExtensionRequest,
+    Level,
+    Measure,
+    MeasureKind,
+    MeasureStatus,
+    Problem,
+    ProblemStatus,
+    Source,
+)
 
 
 def _subtree(field: str, unit: Unit) -> Q:
@@ -16,7 +25,7 @@ def _subtree(field: str, unit: Unit) -> Q:
     return Q(**{f"{field}__in": units.values("pk")})
 
 
-class StalledSelect(django_filters.widgets.BooleanWidget):
+class YesNoSelect(django_filters.widgets.BooleanWidget):
     """Any / flagged / not flagged ("Unknown" would read oddly for "any")."""
 
     def __init__(self, attrs=None):
@@ -58,7 +67,10 @@ class MeasureFilter(_LedgerFilterSet):
         label=_("light"), choices=Light.choices, method="filter_light"
     )
     stalled = django_filters.BooleanFilter(
-        label=_("no recent progress"), method="filter_stalled", widget=StalledSelect
+        label=_("no recent progress"), method="filter_stalled", widget=YesNoSelect
+    )
+    extended = django_filters.BooleanFilter(
+        label=_("deadline extended"), method="filter_extended", widget=YesNoSelect
     )
     person = django_filters.ModelChoiceFilter(
         label=_("responsible person"),
@@ -95,9 +107,16 @@ class MeasureFilter(_LedgerFilterSet):
             "status",
             "light",
             "stalled",
+            "extended",
             "person",
             "q",
         ]
+
+    def filter_extended(self, queryset, name, value):
+        if value is None:
+            return queryset
+        approved = ExtensionRequest.objects.filter(measure=OuterRef("pk"), status="approved")
+        return queryset.filter(Exists(approved) if value else ~Exists(approved))
 
     def filter_stalled(self, queryset, name, value):
         if value is None:

@@ -278,3 +278,20 @@ class UrgeForm(forms.Form):
     """An urge's message (催办意见)."""
 
     message = forms.CharField(label=_("Urge"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ExtensionRequestForm(forms.Form):
+    """Ask for a later deadline (延期申请)."""
+
+    new_deadline = forms.DateField(label=_("New deadline"), widget=_date_input())
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ExtensionDecisionForm(forms.Form):
+    """Approve or refuse a deadline change."""
+
+    approve = forms.TypedChoiceField(
+        choices=[("1", _("Approve")), ("0", _("Refuse"))], coerce=lambda v: v == "1"
+    )
+    note = forms.CharField(label=_("Note"), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)

@@ -166,6 +166,13 @@ class Measure(TimeStampedModel, SoftDeleteModel, VersionedModel):
         _("status"), max_length=16, choices=MeasureStatus, default=MeasureStatus.NOT_STARTED
     )
     completed_on = models.DateField(_("completed on"), null=True, blank=True, editable=False)
+    original_deadline = models.DateField(
+        _("original deadline"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The deadline before the first approved extension."),
+    )
     mechanism = models.TextField(
         _("standing mechanism"),
         blank=True,
@@ -343,3 +350,61 @@ class Urge(models.Model):
 
     def __str__(self) -> str:
         return self.message[:40]
+
+
+class ExtensionStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+
+
+class ExtensionRequest(models.Model):
+    """A request to move a measure's deadline (延期申请), and its decision."""
+
+    measure = models.ForeignKey(
+        Measure, verbose_name=_("measure"), on_delete=models.PROTECT, related_name="extensions"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    old_deadline = models.DateField(_("deadline before"))
+    new_deadline = models.DateField(_("new deadline"))
+    reason = models.TextField(_("reason"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=ExtensionStatus, default=ExtensionStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+    created_at = models.DateTimeField(_("requested at"), default=timezone.now, editable=False)
+
+    scope_unit_field = "measure__unit"
+    scope_person_field = "measure__responsible_persons"
+
+    class Meta:
+        verbose_name = _("deadline change request")
+        verbose_name_plural = _("deadline change requests")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["measure", "status"], name="ledger_extension_measure")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure"],
+                condition=models.Q(status="pending"),
+                name="ledger_extension_one_pending",
+                violation_error_message=_("This measure already has a pending request."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure_id}: {self.old_deadline} → {self.new_deadline}"

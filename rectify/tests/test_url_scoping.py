@@ -4,6 +4,8 @@ Every id-taking pattern of the apps must appear in ``TARGETS``; a new URL that
 is not listed here fails the test until someone says which object it reaches.
 """
 
+import datetime as dt
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -19,7 +21,7 @@ from rectify.core.testing import (
     make_unit,
     make_user,
 )
-from rectify.ledger.models import Measure, Problem
+from rectify.ledger.models import ExtensionRequest, Measure, Problem
 from rectify.ledger.services import progress_record
 from rectify.org.models import Person, Role, RoleGrant, Unit
 from rectify.org.services import role_grant
@@ -42,6 +44,8 @@ TARGETS = {
     "ledger:measure-submit": {"pk": "measure"},
     "ledger:measure-decide": {"pk": "measure"},
     "ledger:measure-urge": {"pk": "measure"},
+    "ledger:extension-request": {"pk": "measure"},
+    "ledger:extension-decide": {"pk": "extension"},
     "ledger:measure-delete": {"pk": "measure"},
     "ledger:measure-restore": {"pk": "measure"},
     "ledger:evidence-download": {"pk": "evidence"},
@@ -111,6 +115,12 @@ def _county_objects(city, name, admin):
         "measure": measure,
         "evidence": note.evidence.get(),
         "grant": grant,
+        "extension": ExtensionRequest.objects.create(
+            measure=measure,
+            old_deadline=measure.deadline,
+            new_deadline=measure.deadline + dt.timedelta(days=30),
+            reason="需要更多时间",
+        ),
         "group": group,
     }
 

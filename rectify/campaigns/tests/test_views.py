@@ -30,6 +30,7 @@ def campaign_data(world, **changes):
         "warning_days": "7",
         "sign_off_levels": "2",
         "progress_stale_days": "14",
+        "extension_approver": "leader",
         "organizer": world["city"].pk,
         "participating_units": [world["a"].pk, world["b"].pk],
         "more_unit_codes": "",
@@ -195,6 +196,7 @@ def test_organizer_admin_edits_the_campaign(as_user, world):
         "warning_days": "3",
         "sign_off_levels": "2",
         "progress_stale_days": "14",
+        "extension_approver": "leader",
         "participating_units": [world["b"].pk],
         "more_unit_codes": "LC-DCF-XH-1",
     }
@@ -303,9 +305,11 @@ def test_campaign_edit_sets_the_sign_off_levels(as_user, world):
         "participating_units": [u.pk for u in campaign.participating_units.all()],
         "sign_off_levels": 1,
         "progress_stale_days": 21,
+        "extension_approver": "guidance",
     }
     response = client.post(url("edit", campaign.slug), data)
     assert response.status_code == 302, response.context["form"].errors
     campaign.refresh_from_db()
     assert (campaign.sign_off_levels, campaign.progress_stale_days) == (1, 21)
+    assert campaign.extension_approver == "guidance"
     assert "领导" in client.get(url("detail", campaign.slug)).content.decode()

@@ -381,6 +381,12 @@ def progress_record(
     return note
 
 
+from .extensions import (  # noqa: E402
+    can_decide_extension,
+    can_request_extension,
+    extension_decide,
+    extension_request,
+)
 from .signoff import (  # noqa: E402 - the workflow builds on the helpers above
     available_actions,
     measure_accept,
@@ -393,7 +399,11 @@ from .urging import can_urge, measure_urge, unit_urge_red  # noqa: E402
 
 __all__ = [
     "available_actions",
+    "can_decide_extension",
+    "can_request_extension",
     "can_urge",
+    "extension_decide",
+    "extension_request",
     "measure_accept",
     "measure_confirm",
     "measure_reopen",

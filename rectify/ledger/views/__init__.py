@@ -1,5 +1,6 @@
 """The ledger's pages. Each view parses input, calls one service or selector, and renders."""
 
+from .extensions import extension_decide, extension_request
 from .measures import (
     evidence_download,
     measure_create,
@@ -31,6 +32,8 @@ from .urging import measure_urge, unit_urge_red
 __all__ = [
     "department_responsibilities",
     "evidence_download",
+    "extension_decide",
+    "extension_request",
     "measure_create",
     "measure_decide",
     "measure_delete",

@@ -16,6 +16,7 @@ from .. import services
 from ..filters import MeasureFilter
 from ..forms import (
     DecisionForm,
+    ExtensionRequestForm,
     MeasureEditForm,
     MeasureForm,
     MeasureStatusForm,
@@ -67,6 +68,7 @@ def render_detail(
     submit_form: SubmitForm | None = None,
     decision_form: DecisionForm | None = None,
     urge_form: UrgeForm | None = None,
+    extension_form: ExtensionRequestForm | None = None,
 ) -> HttpResponse:
     """The measure page, with whichever form was just posted bound to its errors."""
     user = request.user
@@ -95,6 +97,10 @@ def render_detail(
         "reviews": reviews_of(measure),
         "urges": list(measure.urges.select_related("by__person")),
         "urge_form": urge_form or (UrgeForm() if services.can_urge(user, measure) else None),
+        "extensions": list(measure.extensions.select_related("requested_by", "decided_by")),
+        "extension_form": extension_form
+        or (ExtensionRequestForm() if services.can_request_extension(user, measure) else None),
+        "can_decide_extension": services.can_decide_extension(user, measure),
     }
     return render(request, "ledger/measure_detail.html", context)
 
