@@ -288,12 +288,15 @@ def measure_restore(*, measure: Measure, acting_user, reason: str = "") -> None:
     restore(measure, acting_user=acting_user, reason=reason)
 
 
-def can_report_progress(user, measure: Measure) -> bool:
-    """Administrators of the measure's unit and its responsible persons may report progress."""
-    if can_change_unit(user, measure.unit):
-        return True
+def answers_for(user, measure: Measure) -> bool:
+    """True when the user's person is one of the measure's responsible persons."""
     person = person_of(user)
     return person is not None and measure.responsible_persons.filter(pk=person.pk).exists()
+
+
+def can_report_progress(user, measure: Measure) -> bool:
+    """Administrators of the measure's unit and its responsible persons may report progress."""
+    return can_change_unit(user, measure.unit) or answers_for(user, measure)
 
 
 def validate_evidence_file(upload: UploadedFile) -> None:

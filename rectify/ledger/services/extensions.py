@@ -14,14 +14,10 @@ from django.utils.translation import gettext as _
 from rectify.campaigns.selectors import guidance_supervises
 from rectify.core.services import attribute_history, claim_version
 from rectify.org.models import Role
-from rectify.org.scoping import holds_role, is_system_admin, person_of
+from rectify.org.scoping import holds_role, is_system_admin
 
 from ..models import ExtensionRequest, ExtensionStatus, Measure
-
-
-def _answers_for(user, measure: Measure) -> bool:
-    person = person_of(user)
-    return person is not None and measure.responsible_persons.filter(pk=person.pk).exists()
+from . import answers_for
 
 
 def can_request_extension(user, measure: Measure) -> bool:
@@ -30,14 +26,14 @@ def can_request_extension(user, measure: Measure) -> bool:
         not measure.is_deleted
         and not measure.is_done
         and measure.deadline is not None
-        and _answers_for(user, measure)
+        and answers_for(user, measure)
         and not measure.extensions.filter(status=ExtensionStatus.PENDING).exists()
     )
 
 
 def can_decide_extension(user, measure: Measure) -> bool:
     """The campaign's approver (leader or guidance group), never a responsible person."""
-    if _answers_for(user, measure):
+    if answers_for(user, measure):
         return False
     if is_system_admin(user):
         return True

@@ -18,29 +18,24 @@ from django.utils.translation import gettext as _
 from rectify.campaigns.selectors import guidance_supervises
 from rectify.core.services import attribute_history, claim_version
 from rectify.org.models import Role
-from rectify.org.scoping import can_change_unit, holds_role, is_system_admin, person_of
+from rectify.org.scoping import can_change_unit, holds_role, is_system_admin
 
 from ..models import Evidence, Measure, MeasureKind, MeasureStatus, Review, ReviewAction
-from . import can_report_progress, progress_record
+from . import answers_for, can_report_progress, progress_record
 
 S = MeasureStatus
 
 
-def _answers_for(user, measure: Measure) -> bool:
-    person = person_of(user)
-    return person is not None and measure.responsible_persons.filter(pk=person.pk).exists()
-
-
 def _is_leader(user, measure: Measure) -> bool:
     """The unit's leader (a leader role on the unit or above) who does not answer for it."""
-    if _answers_for(user, measure):
+    if answers_for(user, measure):
         return False
     return is_system_admin(user) or holds_role(user, measure.unit, (Role.LEADER,))
 
 
 def _is_supervisor(user, measure: Measure) -> bool:
     """A member of a guidance group assigned the measure's unit for its campaign."""
-    if _answers_for(user, measure):
+    if answers_for(user, measure):
         return False
     return is_system_admin(user) or guidance_supervises(user, measure.unit, measure.campaign)
 
