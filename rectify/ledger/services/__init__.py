@@ -258,9 +258,11 @@ def measure_set_status(
     attribute_history(measure, acting_user=acting_user, reason=reason)
     measure.save()
     if previous != status:
-        action = ReviewAction.ACCEPT if accepted else ReviewAction.REOPEN
-        if not accepted and status == MeasureStatus.COMPLETED:
-            action = ReviewAction.SUBMIT
+        action = {
+            MeasureStatus.COMPLETED: ReviewAction.SUBMIT,
+            MeasureStatus.CONFIRMED: ReviewAction.CONFIRM,
+            MeasureStatus.SIGNED_OFF: ReviewAction.ACCEPT,
+        }.get(status, ReviewAction.REOPEN)
         Review.objects.create(
             measure=measure,
             action=action,

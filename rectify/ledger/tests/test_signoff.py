@@ -176,3 +176,16 @@ def test_only_a_system_administrator_sets_signed_off_directly(ledger):
     )
     assert m.reviews.get().action == ReviewAction.ACCEPT
     assert m.reviews.get().actor == root
+
+
+def test_direct_status_changes_are_recorded_as_the_matching_step(ledger):
+    from rectify.core.testing import make_admin
+
+    m, root = ledger["m"], make_admin()
+    for status in (MeasureStatus.COMPLETED, MeasureStatus.CONFIRMED, MeasureStatus.SIGNED_OFF):
+        measure_set_status(measure=m, status=status, expected_version=m.version, acting_user=root)
+    assert list(m.reviews.values_list("action", "to_status")) == [
+        (ReviewAction.SUBMIT, MeasureStatus.COMPLETED),
+        (ReviewAction.CONFIRM, MeasureStatus.CONFIRMED),
+        (ReviewAction.ACCEPT, MeasureStatus.SIGNED_OFF),
+    ]
