@@ -313,3 +313,9 @@ def test_campaign_edit_sets_the_sign_off_levels(as_user, world):
     assert (campaign.sign_off_levels, campaign.progress_stale_days) == (1, 21)
     assert campaign.extension_approver == "guidance"
     assert "领导" in client.get(url("detail", campaign.slug)).content.decode()
+
+
+def test_campaign_page_title_is_just_its_name(as_user, world):
+    html = as_user(world["city_admin"]).get(url("detail", world["campaign"].slug)).content.decode()
+    title = html[html.index("<title>") + 7 : html.index("</title>")]
+    assert "<" not in title and world["campaign"].name in title
