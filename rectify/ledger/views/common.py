@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from rectify.campaigns.models import Target
 from rectify.campaigns.selectors import campaigns_visible_to
-from rectify.core.forms import offer_choices
+from rectify.core.forms import add_service_error, offer_choices
 from rectify.org.models import Person, Unit
 from rectify.org.scoping import (
     CHANGE,
@@ -163,6 +163,27 @@ def stalled_count(measures: QuerySet[Measure], page_obj) -> int | None:
     if page_obj.paginator.capped:
         return None
     return measures.order_by().filter(stalled_q()).count()
+
+
+def save_versioned(
+    request: HttpRequest, form, obj, service, *, success: str
+) -> HttpResponse | None:
+    """Run an edit service with the form's version and reason; redirect on success.
+
+    Returns ``None`` when the form or the service refused the edit (the errors
+    are then on the form, and the caller renders it again).
+    """
+    if request.method != "POST" or not form.is_valid():
+        return None
+    fields = dict(form.cleaned_data)
+    version, reason = fields.pop("version"), fields.pop("reason")
+    try:
+        service(expected_version=version, reason=reason, acting_user=request.user, **fields)
+    except ValidationError as exc:
+        add_service_error(form, exc)
+        return None
+    messages.success(request, success)
+    return redirect(obj)
 
 
 def soft_delete_or_restore(

@@ -1,5 +1,7 @@
 """Pages of the measure list (整改清单): list, detail, create, edit, status, progress, evidence."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -36,6 +38,7 @@ from .common import (
     measure_for,
     narrow_filter,
     require_editor,
+    save_versioned,
     soft_delete_or_restore,
     stalled_count,
 )
@@ -142,22 +145,15 @@ def measure_edit(request: HttpRequest, pk: int) -> HttpResponse:
         measure=measure,
         initial=measure_initial(measure),
     )
-    if request.method == "POST" and form.is_valid():
-        fields = dict(form.cleaned_data)
-        version, reason = fields.pop("version"), fields.pop("reason")
-        try:
-            services.measure_update(
-                measure=measure,
-                expected_version=version,
-                reason=reason,
-                acting_user=request.user,
-                **fields,
-            )
-        except ValidationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("Measure No. %(pk)s saved.") % {"pk": measure.pk})
-            return redirect(measure)
+    saved = save_versioned(
+        request,
+        form,
+        measure,
+        partial(services.measure_update, measure=measure),
+        success=_("Measure No. %(pk)s saved.") % {"pk": measure.pk},
+    )
+    if saved:
+        return saved
     context = {"form": form, "measure": measure, "problem": measure.problem}
     return render(request, "ledger/measure_form.html", context)
 

@@ -1,5 +1,7 @@
 """Pages of the problem list (问题清单): list, detail, create, edit, delete and restore."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -25,6 +27,7 @@ from .common import (
     narrow_filter,
     problem_for,
     require_editor,
+    save_versioned,
     soft_delete_or_restore,
 )
 
@@ -104,22 +107,15 @@ def problem_edit(request: HttpRequest, pk: int) -> HttpResponse:
         problem=problem,
         initial=problem_initial(problem),
     )
-    if request.method == "POST" and form.is_valid():
-        fields = dict(form.cleaned_data)
-        version, reason = fields.pop("version"), fields.pop("reason")
-        try:
-            services.problem_update(
-                problem=problem,
-                expected_version=version,
-                reason=reason,
-                acting_user=request.user,
-                **fields,
-            )
-        except ValidationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("Problem No. %(pk)s saved.") % {"pk": problem.pk})
-            return redirect(problem)
+    saved = save_versioned(
+        request,
+        form,
+        problem,
+        partial(services.problem_update, problem=problem),
+        success=_("Problem No. %(pk)s saved.") % {"pk": problem.pk},
+    )
+    if saved:
+        return saved
     context = {"form": form, "problem": problem, "campaign": problem.campaign}
     return render(request, "ledger/problem_form.html", context)
 
