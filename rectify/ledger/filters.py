@@ -5,7 +5,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from rectify.campaigns.models import Campaign, Target
-from rectify.org.models import PATH_END, Person, Unit
+from rectify.org.models import Person, Unit
+from rectify.org.scoping import units_in_paths
 
 from .lights import Light, light_q, stalled_q
 from .models import (
@@ -18,11 +19,6 @@ from .models import (
     ProblemStatus,
     Source,
 )
-
-
-def _subtree(field: str, unit: Unit) -> Q:
-    units = Unit.all_objects.filter(path__gte=unit.path, path__lt=unit.path + PATH_END)
-    return Q(**{f"{field}__in": units.values("pk")})
 
 
 class YesNoSelect(django_filters.widgets.BooleanWidget):
@@ -52,7 +48,11 @@ class _LedgerFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("search"), method="filter_text")
 
     def filter_unit(self, queryset, name, value):
-        return queryset.filter(_subtree("unit", value)) if value else queryset
+        return (
+            queryset.filter(unit__in=units_in_paths([value.path]).values("pk"))
+            if value
+            else queryset
+        )
 
 
 class MeasureFilter(_LedgerFilterSet):

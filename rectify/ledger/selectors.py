@@ -21,7 +21,7 @@ from django.utils import timezone
 from rectify.org.models import Person, Unit
 from rectify.org.scoping import visible_to
 
-from .lights import Light, light_expression, light_q
+from .lights import Light, light_expression, light_q, stalled_q
 from .models import (
     DONE_STATUSES,
     Measure,
@@ -122,6 +122,11 @@ def light_counts(
         }
     aggregates = {light: Count("pk", filter=light_q(light, today)) for light in Light.values}
     return measures.aggregate(**aggregates)
+
+
+def stalled_count(measures: QuerySet[Measure], today: dt.date | None = None) -> int:
+    """How many of ``measures`` have no recent progress (reads each row's notes: keep it small)."""
+    return measures.order_by().filter(stalled_q(today)).count()
 
 
 def reviews_of(measure: Measure) -> QuerySet[Review]:

@@ -29,13 +29,14 @@ from rectify.org.scoping import (
 from rectify.org.selectors import units_for_choice
 
 from ..forms import ReasonForm, persons_for
-from ..lights import Light, stalled_q
+from ..lights import Light
 from ..models import Evidence, Measure, Problem
 from ..selectors import (
     history_of,
     light_counts,
     measures_visible_to,
     problems_visible_to,
+    stalled_count,
     with_light,
     with_problem_status,
 )
@@ -154,15 +155,13 @@ def light_summary(measures: QuerySet[Measure], page_obj) -> list[tuple[str, str,
     ]
 
 
-def stalled_count(measures: QuerySet[Measure], page_obj) -> int | None:
+def stalled_summary(measures: QuerySet[Measure], page_obj) -> int | None:
     """How many listed measures have no recent progress; ``None`` past the count cap.
 
     The test reads each row's progress notes, so a list too large to count
     exactly offers the filter without the number.
     """
-    if page_obj.paginator.capped:
-        return None
-    return measures.order_by().filter(stalled_q()).count()
+    return None if page_obj.paginator.capped else stalled_count(measures)
 
 
 def save_versioned(

@@ -40,7 +40,7 @@ from .common import (
     require_editor,
     save_versioned,
     soft_delete_or_restore,
-    stalled_count,
+    stalled_summary,
 )
 
 
@@ -56,7 +56,7 @@ def measure_list(request: HttpRequest) -> HttpResponse:
         "filter": filterset,
         "page_obj": page_obj,
         "lights": light_summary(measures, page_obj),
-        "stalled": stalled_count(measures, page_obj),
+        "stalled": stalled_summary(measures, page_obj),
         "unit": unit,
     }
     return render(request, "ledger/measure_list.html", context)
