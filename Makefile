@@ -28,10 +28,15 @@ install-test: $(VENV)/.installed-test browser
 
 # Debian's Chromium drives the browser tests (Playwright's own download does not work
 # on closed networks); fonts-noto-cjk makes Chinese render instead of empty boxes;
-# gettext checks that the translation catalog holds every marked string.
-SYSTEM_PACKAGES := chromium fonts-noto-cjk gettext
+# gettext checks that the translation catalog holds every marked string; LibreOffice
+# (headless) turns test spreadsheets into .xls and .ods, and reads exported ones back,
+# and turns the Word documents into PDF, whose first page poppler renders to PNG.
+SYSTEM_PACKAGES := chromium fonts-noto-cjk gettext libreoffice-calc-nogui \
+	libreoffice-writer-nogui poppler-utils
 browser:
 	@if [ ! -x /usr/bin/chromium ] || ! command -v xgettext >/dev/null \
+	    || ! command -v soffice >/dev/null || ! command -v pdftoppm >/dev/null \
+	    || ! dpkg -s libreoffice-writer-nogui >/dev/null 2>&1 \
 	    || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(SYSTEM_PACKAGES) \
 		|| { $(SUDO) apt-get update -q && $(SUDO) env DEBIAN_FRONTEND=noninteractive \

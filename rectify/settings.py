@@ -14,6 +14,10 @@ DATA_DIR = Path(os.environ.get("RECTIFY_DATA_DIR", Path.cwd() / "var")).resolve(
 
 DEFAULT_SECRET_KEY = "rectify-insecure-development-key"
 SECRET_KEY = os.environ.get("RECTIFY_SECRET_KEY", DEFAULT_SECRET_KEY)
+# Old keys, comma-separated, still accepted for what was signed or sealed with them.
+SECRET_KEY_FALLBACKS = [
+    k.strip() for k in os.environ.get("RECTIFY_SECRET_KEY_FALLBACKS", "").split(",") if k.strip()
+]
 DEBUG = os.environ.get("RECTIFY_DEBUG", "1").lower() in {"1", "true", "yes", "on"}
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("RECTIFY_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
@@ -35,10 +39,14 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "rectify.core",
     "rectify.org",
     "rectify.campaigns",
     "rectify.ledger",
+    "rectify.notify",
+    "rectify.exchange",
     "rectify.demo",
 ]
 
@@ -71,6 +79,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "rectify.notify.context_processors.inbox",
             ],
         },
     },
@@ -154,6 +163,17 @@ RECTIFY_EVIDENCE_EXTENSIONS = (
     "pdf", "doc", "docx", "xls", "xlsx", "ods", "odt", "wps", "et", "csv", "txt",
     "jpg", "jpeg", "png", "gif", "webp", "zip",
 )  # fmt: skip
+# Ledger imports (.xlsx, .xls, .ods, .csv): refused beyond these, with nothing written.
+RECTIFY_IMPORT_MAX_BYTES = int(os.environ.get("RECTIFY_IMPORT_MAX_BYTES", 20 * 1024 * 1024))
+RECTIFY_IMPORT_MAX_ROWS = int(os.environ.get("RECTIFY_IMPORT_MAX_ROWS", 200_000))
+RECTIFY_IMPORT_MAX_CELL_CHARS = int(os.environ.get("RECTIFY_IMPORT_MAX_CELL_CHARS", 32_767))
+# Zip bombs: the declared uncompressed size of all members, and each large member's ratio.
+RECTIFY_IMPORT_MAX_UNZIPPED_BYTES = int(
+    os.environ.get("RECTIFY_IMPORT_MAX_UNZIPPED_BYTES", 500 * 1024 * 1024)
+)
+RECTIFY_IMPORT_MAX_ZIP_RATIO = int(os.environ.get("RECTIFY_IMPORT_MAX_ZIP_RATIO", 200))
+# List exports up to this many rows download at once; larger ones run as a background job.
+RECTIFY_EXPORT_DIRECT_ROWS = int(os.environ.get("RECTIFY_EXPORT_DIRECT_ROWS", 5000))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
@@ -162,6 +182,37 @@ SESSION_COOKIE_SECURE = not DEBUG and os.environ.get("RECTIFY_INSECURE_COOKIES")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# Background work (the daily reminder run) goes through django-tasks with its database
+# backend: `rectify db_worker` runs it; no broker is needed on a closed network.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("RECTIFY_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+
+# Email for reminders, from the environment; the console backend prints them on a laptop.
+EMAIL_BACKEND = os.environ.get(
+    "RECTIFY_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("RECTIFY_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("RECTIFY_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("RECTIFY_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("RECTIFY_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("RECTIFY_EMAIL_TLS", "").lower() in {"1", "true", "yes", "on"}
+DEFAULT_FROM_EMAIL = os.environ.get("RECTIFY_EMAIL_FROM", "rectify@localhost")
+EMAIL_TIMEOUT = 10
+
+# Group-robot webhooks must be https; plain http only to hosts listed here (a closed
+# network's own relay, say), comma-separated.
+RECTIFY_WEBHOOK_HTTP_HOSTS = [
+    h.strip() for h in os.environ.get("RECTIFY_WEBHOOK_HTTP_HOSTS", "").split(",") if h.strip()
+]
+
+# The address people open Rectify at, for the links in emails and group-robot messages
+# (``https://rectify.example.gov.cn``); without it messages carry no link.
+RECTIFY_SITE_URL = os.environ.get("RECTIFY_SITE_URL", "").rstrip("/")
 
 LOGGING = {
     "version": 1,

@@ -3,9 +3,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.i18n import set_language
 
 from rectify.core import views as core_views
+from rectify.org.views import set_language
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -16,5 +16,8 @@ urlpatterns = [
     path("org/", include("rectify.org.urls")),
     path("campaigns/", include("rectify.campaigns.urls")),
     path("ledger/", include("rectify.ledger.urls")),
+    path("exchange/", include("rectify.exchange.urls")),
+    path("inbox/", include("rectify.notify.urls")),
+    path("channels/", include("rectify.notify.channel_urls")),
     path("admin/", admin.site.urls),
 ]

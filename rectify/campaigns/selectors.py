@@ -31,11 +31,13 @@ def guidance_supervises(user, unit: Unit, campaign: Campaign) -> bool:
     )
 
 
-def guidance_view_paths(user) -> list[str]:
-    """Paths of the units assigned, on any live campaign, to groups ``user`` leads or belongs to.
+def guidance_view_paths(user) -> list[tuple[str, int]]:
+    """``(unit path, campaign id)`` of the units assigned, on live campaigns, to groups
+    ``user`` leads or belongs to.
 
     Registered with :func:`rectify.org.scoping.register_view_scope`: members
-    read these subtrees. One query.
+    read these subtrees, and of a campaign's rows only those of the campaign
+    the unit was assigned for. One query.
     """
     if not getattr(user, "is_authenticated", False):
         return []
@@ -46,7 +48,7 @@ def guidance_view_paths(user) -> list[str]:
         guidanceassignment__campaign__deleted_at__isnull=True,
         unit__deleted_at__isnull=True,
     )
-    return sorted(set(through.values_list("unit__path", flat=True)))
+    return sorted(set(through.values_list("unit__path", "guidanceassignment__campaign_id")))
 
 
 def campaigns_visible_to(user) -> QuerySet[Campaign]:

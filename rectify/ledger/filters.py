@@ -18,6 +18,7 @@ from .models import (
     Problem,
     ProblemStatus,
     Source,
+    Urge,
 )
 
 
@@ -72,6 +73,9 @@ class MeasureFilter(_LedgerFilterSet):
     extended = django_filters.BooleanFilter(
         label=_("deadline extended"), method="filter_extended", widget=YesNoSelect
     )
+    urged = django_filters.BooleanFilter(
+        label=_("urged"), method="filter_urged", widget=YesNoSelect
+    )
     person = django_filters.ModelChoiceFilter(
         label=_("responsible person"),
         queryset=Person.objects.all(),
@@ -108,6 +112,7 @@ class MeasureFilter(_LedgerFilterSet):
             "light",
             "stalled",
             "extended",
+            "urged",
             "person",
             "q",
         ]
@@ -117,6 +122,12 @@ class MeasureFilter(_LedgerFilterSet):
             return queryset
         approved = ExtensionRequest.objects.filter(measure=OuterRef("pk"), status="approved")
         return queryset.filter(Exists(approved) if value else ~Exists(approved))
+
+    def filter_urged(self, queryset, name, value):
+        if value is None:
+            return queryset
+        urged = Urge.objects.filter(measure=OuterRef("pk"))
+        return queryset.filter(Exists(urged) if value else ~Exists(urged))
 
     def filter_stalled(self, queryset, name, value):
         if value is None:

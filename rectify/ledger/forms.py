@@ -189,7 +189,17 @@ class MeasureStatusForm(forms.Form):
 
     status = forms.ChoiceField(label=_("Status"), choices=MeasureStatus.choices)
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-    reason = forms.CharField(label=_("Reason"), required=False, max_length=REASON_MAX_LENGTH)
+    reason = forms.CharField(label=_("Reason"), max_length=REASON_MAX_LENGTH)
+
+    def __init__(self, *args, past_acceptance: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not past_acceptance:
+            # Only the sign-off workflow (or a system administrator) moves a measure past
+            # acceptance: do not offer what the service would refuse.
+            beyond = (MeasureStatus.CONFIRMED, MeasureStatus.SIGNED_OFF)
+            self.fields["status"].choices = [
+                (value, label) for value, label in MeasureStatus.choices if value not in beyond
+            ]
 
 
 class MultipleFileInput(forms.FileInput):

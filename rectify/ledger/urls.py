@@ -38,5 +38,6 @@ urlpatterns = [
         name="department-responsibilities",
     ),
     path("units/<int:pk>/lists/", views.unit_lists, name="unit-lists"),
+    path("report/", views.standing_report, name="standing-report"),
     path("units/<int:pk>/urge-red/", views.unit_urge_red, name="unit-urge-red"),
 ]

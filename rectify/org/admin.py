@@ -143,9 +143,16 @@ class PersonAdmin(SoftDeleteAdmin, SimpleHistoryAdmin):
         "is_leadership_member",
         "phone",
         "email",
+        "language",
         "user",
     ]
     ordering = ["unit__path", "name"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        # Left out, the language stays as it is (a new person gets the site's).
+        form.base_fields["language"].required = False
+        return form
 
     def save_model(self, request, obj, form, change):
         data = {f: form.cleaned_data[f] for f in self.fields if f != "user"}

@@ -51,7 +51,12 @@ class PersonForm(ServiceModelForm):
 
     class Meta:
         model = Person
-        fields = ["name", "position", "rank", "is_leadership_member", "phone", "email"]
+        fields = ["name", "position", "rank", "is_leadership_member", "phone", "email", "language"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left out, the language stays as it is (a new person gets the site's).
+        self.fields["language"].required = False
 
 
 class LoginForm(forms.Form):

@@ -93,6 +93,13 @@ class Person(TimeStampedModel, SoftDeleteModel):
     is_leadership_member = models.BooleanField(_("member of the leadership group"), default=False)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     email = models.EmailField(_("email"), blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=16,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("Reminders and emails reach this person in this language."),
+    )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("login"),

@@ -7,13 +7,16 @@ Every queryset that reaches a user passes through :func:`visible_to` or
   belongs to (``"unit"``, ``"measure__unit"``), and optionally
 - ``scope_person_field``: the lookup to the :class:`Person` rows who answer
   for it; a login tied to one of them sees (and may report on) the row
-  wherever it lives.
+  wherever it lives;
+- ``scope_campaign_field``: the lookup to the campaign a row belongs to, for
+  rows that reading scopes granted per campaign (a guidance group's
+  assignment) must confine to that campaign.
 
 Scope is always expressed in SQL (a subquery on unit path ranges), never as a
 list of ids pulled into Python, so it stays one query at any size.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import reduce
 from operator import or_
 
@@ -24,30 +27,50 @@ from .models import EDITING_ROLES, PATH_END, Role, RoleGrant, Unit
 VIEW = "view"
 CHANGE = "change"
 
-#: Functions ``provider(user) -> list of unit paths`` the user may also read (not change).
-_view_scope_providers: list[Callable[[object], list[str]]] = []
+#: ``provider(user) -> [(unit path, campaign id or None)]``: subtrees the user may also
+#: read (not change), each for one campaign only, or for all when the id is None.
+ViewScopeProvider = Callable[[object], Iterable[tuple[str, int | None]]]
+_view_scope_providers: list[ViewScopeProvider] = []
 
 
-def register_view_scope(provider: Callable[[object], list[str]]) -> None:
+def register_view_scope(provider: ViewScopeProvider) -> None:
     """Let ``provider(user)`` add subtree roots the user may VIEW; registering twice is a no-op.
 
     This is how apps that know more than the org app widen reading scope
     without the org app importing them: the campaigns app registers the units
-    assigned to a user's guidance groups. ``CHANGE`` scope never comes from here.
+    assigned to a user's guidance groups, each for the campaign of its
+    assignment. ``CHANGE`` scope never comes from here.
     """
     if provider not in _view_scope_providers:
         _view_scope_providers.append(provider)
 
 
-def _provided_view_paths(user) -> list[str]:
-    """The union of the registered providers' paths, cached on the user object (one request)."""
+def _provided_view_scope(user) -> list[tuple[str, int | None]]:
+    """The registered providers' ``(path, campaign id)`` pairs, cached on the user object."""
     if not getattr(user, "is_authenticated", False):
         return []
-    cached = getattr(user, "_rectify_view_paths", None)
+    cached = getattr(user, "_rectify_view_scope", None)
     if cached is None:
-        cached = sorted({path for provider in _view_scope_providers for path in provider(user)})
-        user._rectify_view_paths = cached
+        cached = sorted(
+            {pair for provider in _view_scope_providers for pair in provider(user)},
+            key=lambda pair: (pair[0], pair[1] or 0),
+        )
+        user._rectify_view_scope = cached
     return cached
+
+
+def _provided_view_paths(user) -> list[str]:
+    """The paths of :func:`_provided_view_scope`, whatever their campaign."""
+    return sorted({path for path, _campaign in _provided_view_scope(user)})
+
+
+def _roots(paths) -> list[str]:
+    """``paths`` less those already inside another one: fewer ranges, same scope."""
+    roots: list[str] = []
+    for path in sorted(set(paths)):
+        if not roots or not path.startswith(roots[-1]):
+            roots.append(path)
+    return roots
 
 
 def _grants(user) -> list[tuple[str, str]]:
@@ -82,13 +105,7 @@ def scope_paths(user, action: str = VIEW) -> list[str]:
     paths = {path for role, path in _grants(user) if role in roles}
     if action != CHANGE:
         paths.update(_provided_view_paths(user))
-    paths = sorted(paths)
-    # Drop paths already covered by an ancestor: fewer ranges, same scope.
-    roots: list[str] = []
-    for path in paths:
-        if not roots or not path.startswith(roots[-1]):
-            roots.append(path)
-    return roots
+    return _roots(paths)
 
 
 def units_in_paths(paths: list[str]) -> QuerySet:
@@ -113,7 +130,10 @@ def scope_q(model, user, action: str = VIEW) -> Q | None:
     unit_field = model.scope_unit_field
     clauses = []
     paths = scope_paths(user, action)
-    if paths:
+    campaign_field = getattr(model, "scope_campaign_field", None)
+    if paths and campaign_field and action == VIEW:
+        clauses.extend(_per_campaign_clauses(user, unit_field, campaign_field))
+    elif paths:
         clauses.append(Q(**{f"{unit_field}__in": units_in_paths(paths).values("pk")}))
     person_field = getattr(model, "scope_person_field", None)
     person = _person_id(user)
@@ -130,6 +150,26 @@ def scope_q(model, user, action: str = VIEW) -> Q | None:
     if not clauses:
         return Q(pk__in=[])
     return reduce(or_, clauses)
+
+
+def _per_campaign_clauses(user, unit_field: str, campaign_field: str) -> list[Q]:
+    """Reading scope of a campaign's rows: grants cover every campaign, a provided
+    subtree only its own campaign (a guidance group assigned a unit for one
+    campaign sees nothing of that unit in another)."""
+    granted = _roots(path for _role, path in _grants(user))
+    clauses = []
+    if granted:
+        clauses.append(Q(**{f"{unit_field}__in": units_in_paths(granted).values("pk")}))
+    by_campaign: dict[int | None, list[str]] = {}
+    for path, campaign in _provided_view_scope(user):
+        if not any(path.startswith(root) for root in granted):
+            by_campaign.setdefault(campaign, []).append(path)
+    for campaign, provided in by_campaign.items():
+        clause = Q(**{f"{unit_field}__in": units_in_paths(_roots(provided)).values("pk")})
+        if campaign is not None:
+            clause &= Q(**{f"{campaign_field}_id": campaign})
+        clauses.append(clause)
+    return clauses
 
 
 def _person_id(user) -> int | None:
@@ -182,6 +222,19 @@ def can_see_unit(user, unit: Unit) -> bool:
     if is_system_admin(user):
         return True
     return any(unit.path.startswith(p) for p in scope_paths(user, VIEW))
+
+
+def can_see_unit_for_campaign(user, unit: Unit, campaign_id: int) -> bool:
+    """True when the user may read ``unit``'s subtree in campaign ``campaign_id``: a grant
+    covers every campaign, a guidance assignment only its own."""
+    if is_system_admin(user):
+        return True
+    if any(unit.path.startswith(path) for _role, path in _grants(user)):
+        return True
+    return any(
+        unit.path.startswith(path) and campaign in (None, campaign_id)
+        for path, campaign in _provided_view_scope(user)
+    )
 
 
 def person_of(user):

@@ -1,5 +1,6 @@
 """Writes to the unit tree, people and role grants."""
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -79,6 +80,7 @@ def person_create(
     is_leadership_member: bool = False,
     phone: str = "",
     email: str = "",
+    language: str = "",
     user=None,
     acting_user=None,
 ) -> Person:
@@ -92,6 +94,7 @@ def person_create(
         is_leadership_member=is_leadership_member,
         phone=phone,
         email=email,
+        language=language or settings.LANGUAGE_CODE,
         user=user,
     )
     person.full_clean()
@@ -106,13 +109,40 @@ def person_update(*, person: Person, acting_user=None, reason: str = "", **field
     _require_unit_admin(acting_user, person.unit)
     if "unit" in fields and fields["unit"] != person.unit:
         _require_unit_admin(acting_user, fields["unit"])
-    for field in ("name", "unit", "position", "rank", "is_leadership_member", "phone", "email"):
-        if field in fields:
+    for field in (
+        "name",
+        "unit",
+        "position",
+        "rank",
+        "is_leadership_member",
+        "phone",
+        "email",
+        "language",
+    ):
+        if field in fields and not (field == "language" and not fields[field]):
             setattr(person, field, fields[field])
     person.full_clean()
     attribute_history(person, acting_user=acting_user, reason=reason)
     person.save()
     return person
+
+
+@transaction.atomic
+def person_set_language(*, acting_user, language: str) -> bool:
+    """The acting user's own person will get reminders and emails in ``language``.
+
+    Returns whether anything changed (no person, an unknown or the same
+    language change nothing).
+    """
+    if language not in dict(settings.LANGUAGES) or not getattr(acting_user, "pk", None):
+        return False
+    person = Person.objects.filter(user=acting_user).first()
+    if person is None or person.language == language:
+        return False
+    person.language = language
+    attribute_history(person, acting_user=acting_user, reason=_("Language switched"))
+    person.save(update_fields=["language", "updated_at"])
+    return True
 
 
 @transaction.atomic

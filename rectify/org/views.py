@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views import i18n
 from django.views.decorators.http import require_POST
 
 from rectify.core.forms import add_service_error
@@ -327,3 +328,13 @@ def guidance_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(group)
     title = _("Edit “%(group)s”") % {"group": group}
     return _form_page(request, form, title=title, cancel_url=group.get_absolute_url())
+
+
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch; a signed-in person's reminders follow the choice too."""
+    response = i18n.set_language(request)
+    if request.method == "POST" and request.user.is_authenticated:
+        services.person_set_language(
+            acting_user=request.user, language=request.POST.get("language", "")
+        )
+    return response

@@ -25,6 +25,9 @@ def _po_entries(path: Path) -> dict[str, list[str]]:
         nonlocal current, fuzzy
         if current.get("msgid"):
             msgid = current["msgid"]
+            if "msgctxt" in current:
+                # gettext keys a msgid with a context as "context\x04msgid".
+                msgid = current["msgctxt"] + "\x04" + msgid
             if "msgid_plural" in current:
                 msgid += "\x00" + current["msgid_plural"]
             values = [v for k, v in sorted(current.items()) if k.startswith("msgstr")]

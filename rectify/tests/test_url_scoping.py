@@ -5,8 +5,11 @@ is not listed here fails the test until someone says which object it reaches.
 """
 
 import datetime as dt
+import io
 
+import openpyxl
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -21,14 +24,19 @@ from rectify.core.testing import (
     make_unit,
     make_user,
 )
+from rectify.exchange.importer.jobs import import_job_create
+from rectify.exchange.models import Job, JobKind, JobStatus
 from rectify.ledger.models import ExtensionRequest, Measure, Problem
 from rectify.ledger.services import progress_record
+from rectify.notify.channels import channel_create
+from rectify.notify.models import Notification
+from rectify.notify.services import notify
 from rectify.org.models import Person, Role, RoleGrant, Unit
 from rectify.org.services import role_grant
 
 pytestmark = pytest.mark.django_db
 
-NAMESPACES = ("ledger", "org", "campaigns")
+NAMESPACES = ("ledger", "org", "campaigns", "notify", "channels", "exchange")
 
 #: URL name → which object of a county its id arguments take.
 TARGETS = {
@@ -72,6 +80,27 @@ TARGETS = {
     "campaigns:guidance-assign": {"slug": "campaign"},
     "org:guidance-detail": {"pk": "group"},
     "org:guidance-edit": {"pk": "group"},
+    "notify:open": {"pk": "notification"},
+    "notify:read": {"pk": "notification"},
+    "channels:list": {"pk": "unit"},
+    "channels:create": {"pk": "unit"},
+    "channels:edit": {"pk": "channel"},
+    "channels:toggle": {"pk": "channel"},
+    "channels:test": {"pk": "channel"},
+    "exchange:export-person": {"pk": "person"},
+    "exchange:export-department": {"pk": "unit"},
+    "exchange:job": {"pk": "job"},
+    "exchange:job-download": {"pk": "job"},
+    "exchange:import-preview": {"pk": "import_job"},
+    "exchange:import-run": {"pk": "import_job"},
+    "exchange:import-errors": {"pk": "import_job"},
+    "exchange:document-plan": {"slug": "campaign", "pk": "unit"},
+    "exchange:document-report": {"slug": "campaign", "pk": "unit"},
+}
+#: Query strings some URLs need to answer at all (which list to export).
+QUERIES = {
+    "exchange:export-person": "?list=responsibilities",
+    "exchange:export-department": "?list=responsibilities",
 }
 
 
@@ -122,6 +151,13 @@ def _county_objects(city, name, admin):
             reason="需要更多时间",
         ),
         "group": group,
+        "channel": channel_create(
+            unit=county,
+            kind="wecom",
+            name="整改工作群",
+            url="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=test",
+            acting_user=admin,
+        ),
     }
 
 
@@ -132,7 +168,32 @@ def counties():
     mine = _county_objects(city, "东昌府区科协", admin)
     theirs = _county_objects(city, "临清市科协", admin)
     user = make_user(mine["unit"], Role.UNIT_ADMIN)
+    # A notification is the recipient's alone, wherever its measure lives.
+    for objects, recipient in ((mine, user), (theirs, make_user(theirs["unit"]))):
+        (objects["notification"],) = notify(
+            [recipient], kind="urge", measure=objects["measure"], text="请加快进度"
+        )
+    # Import and export jobs are their owner's alone.
+    for objects, owner in ((mine, user), (theirs, make_user(theirs["unit"], Role.UNIT_ADMIN))):
+        objects["import_job"] = _import_job(owner, objects)
+        objects["job"] = Job(
+            kind=JobKind.EXPORT, owner=owner, status=JobStatus.DONE, output_name="清单.xlsx"
+        )
+        objects["job"].output.save("清单.xlsx", ContentFile(b"PK\x03\x04"))
     return user, mine, theirs
+
+
+def _import_job(owner, objects) -> Job:
+    """An uploaded ledger of the county, waiting in its preview."""
+    book = openpyxl.Workbook()
+    book.active.append(["问题类别", "问题描述", "整改措施", "责任人", "完成时限"])
+    book.active.append(["T1", "问题", "措施", objects["person"].name, "2030-12-31"])
+    content = io.BytesIO()
+    book.save(content)
+    upload = SimpleUploadedFile("台账.xlsx", content.getvalue())
+    return import_job_create(
+        user=owner, campaign=objects["campaign"], unit=objects["unit"], upload=upload
+    )
 
 
 def _url(name, args, objects):
@@ -164,7 +225,7 @@ def test_other_county_objects_answer_404_on_every_url(client, counties):
     )
     versions_before = {m.pk: (m.version, m.deleted_at) for m in Measure.all_objects.all()}
     for name, args in TARGETS.items():
-        url = _url(name, args, theirs)
+        url = _url(name, args, theirs) + QUERIES.get(name, "")
         # POST-only actions may refuse the method first; that reveals nothing.
         assert client.get(url).status_code in (404, 405), f"GET {url} ({name})"
         response = client.post(url, {"reason": "x", "text": "x", "content": "x", "name": "x"})
@@ -178,6 +239,7 @@ def test_other_county_objects_answer_404_on_every_url(client, counties):
     )
     assert versions_before == {m.pk: (m.version, m.deleted_at) for m in Measure.all_objects.all()}
     assert not theirs["problem"].history.filter(history_user=user).exists()
+    assert Notification.objects.get(pk=theirs["notification"].pk).read_at is None
 
 
 def test_own_county_objects_are_reachable_on_every_url(client, counties):
@@ -185,5 +247,5 @@ def test_own_county_objects_are_reachable_on_every_url(client, counties):
     user, mine, _theirs = counties
     client.force_login(user)
     for name, args in TARGETS.items():
-        url = _url(name, args, mine)
+        url = _url(name, args, mine) + QUERIES.get(name, "")
         assert client.get(url).status_code != 404, f"GET {url} ({name})"

@@ -386,6 +386,12 @@ def progress_record(
     return note
 
 
+from .bulk import (  # noqa: E402
+    BulkValidationError,
+    MeasureDraft,
+    ProblemDraft,
+    ledger_bulk_create,
+)
 from .extensions import (  # noqa: E402
     can_decide_extension,
     can_request_extension,
@@ -400,15 +406,20 @@ from .signoff import (  # noqa: E402 - the workflow builds on the helpers above
     measure_send_back,
     measure_submit,
 )
-from .urging import can_urge, measure_urge, unit_urge_red  # noqa: E402
+from .urging import can_urge, can_urge_unit, measure_urge, unit_urge_red  # noqa: E402
 
 __all__ = [
+    "BulkValidationError",
+    "MeasureDraft",
+    "ProblemDraft",
     "available_actions",
     "can_decide_extension",
     "can_request_extension",
     "can_urge",
+    "can_urge_unit",
     "extension_decide",
     "extension_request",
+    "ledger_bulk_create",
     "measure_accept",
     "measure_confirm",
     "measure_reopen",

@@ -13,10 +13,13 @@ from django.utils.translation import gettext as _
 
 from rectify.campaigns.selectors import guidance_supervises
 from rectify.core.services import attribute_history, claim_version
+from rectify.notify.models import NotificationKind
+from rectify.notify.services import notify
 from rectify.org.models import Role
 from rectify.org.scoping import holds_role, is_system_admin
 
 from ..models import ExtensionRequest, ExtensionStatus, Measure
+from ..selectors import guidance_members_of, leaders_of
 from . import answers_for
 
 
@@ -56,13 +59,29 @@ def extension_request(
         errors["new_deadline"] = _("The new deadline must be later than the current one.")
     if errors:
         raise ValidationError(errors)
-    return ExtensionRequest.objects.create(
+    request = ExtensionRequest.objects.create(
         measure=measure,
         requested_by=acting_user,
         old_deadline=measure.deadline,
         new_deadline=new_deadline,
         reason=reason.strip(),
     )
+    if measure.campaign.extension_approver == "guidance":
+        approvers = guidance_members_of(measure.unit, measure.campaign)
+    else:
+        approvers = leaders_of(measure.unit)
+    notify(
+        approvers.exclude(person__measures=measure).values_list("pk", flat=True),
+        kind=NotificationKind.EXTENSION_REQUESTED,
+        measure=measure,
+        actor=acting_user,
+        text=request.reason,
+        data={
+            "old_deadline": request.old_deadline.isoformat(),
+            "new_deadline": request.new_deadline.isoformat(),
+        },
+    )
+    return request
 
 
 @transaction.atomic
@@ -92,4 +111,12 @@ def extension_decide(
     request.decided_at = timezone.now()
     request.decision_note = note.strip()
     request.save()
+    notify(
+        [request.requested_by_id],
+        kind=NotificationKind.EXTENSION_DECIDED,
+        measure=measure,
+        actor=acting_user,
+        text=request.decision_note,
+        data={"approved": approve, "new_deadline": request.new_deadline.isoformat()},
+    )
     return request

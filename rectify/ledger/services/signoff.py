@@ -17,10 +17,13 @@ from django.utils.translation import gettext as _
 
 from rectify.campaigns.selectors import guidance_supervises
 from rectify.core.services import attribute_history, claim_version
+from rectify.notify.models import NotificationKind
+from rectify.notify.services import notify
 from rectify.org.models import Role
 from rectify.org.scoping import can_change_unit, holds_role, is_system_admin
 
 from ..models import Evidence, Measure, MeasureKind, MeasureStatus, Review, ReviewAction
+from ..selectors import guidance_members_of, leaders_of, responsible_users_of
 from . import answers_for, can_report_progress, progress_record
 
 S = MeasureStatus
@@ -40,6 +43,35 @@ def _is_supervisor(user, measure: Measure) -> bool:
     return is_system_admin(user) or guidance_supervises(user, measure.unit, measure.campaign)
 
 
+def _tell_reviewers(review: Review, reviewers) -> None:
+    """REVIEW_WAITING to ``reviewers`` of the measure, less those who answer for it."""
+    measure = review.measure
+    step = "confirm" if review.to_status == S.COMPLETED and _two_levels(measure) else "accept"
+    notify(
+        reviewers.exclude(person__measures=measure).values_list("pk", flat=True),
+        kind=NotificationKind.REVIEW_WAITING,
+        measure=measure,
+        actor=review.actor,
+        text=review.text,
+        data={"step": step, "action": review.action},
+    )
+
+
+def _tell_responsible(review: Review, kind: str) -> None:
+    """Tell the measure's responsible persons of a decision, with its reason."""
+    notify(
+        responsible_users_of(review.measure).values_list("pk", flat=True),
+        kind=kind,
+        measure=review.measure,
+        actor=review.actor,
+        text=review.text,
+    )
+
+
+def _two_levels(measure: Measure) -> bool:
+    return measure.campaign.sign_off_levels == 2
+
+
 def available_actions(user, measure: Measure) -> set[str]:
     """The workflow actions ``user`` may take on ``measure`` now (for buttons and checks)."""
     if measure.is_deleted:
@@ -50,6 +82,9 @@ def available_actions(user, measure: Measure) -> set[str]:
         actions.add(ReviewAction.SUBMIT)
     if measure.status == S.COMPLETED and _is_leader(user, measure):
         actions |= {ReviewAction.CONFIRM if two_levels else ReviewAction.ACCEPT}
+        actions.add(ReviewAction.SEND_BACK)
+    if measure.status == S.COMPLETED and two_levels and _is_supervisor(user, measure):
+        # The guidance group may refuse a submission before the leader has confirmed it.
         actions.add(ReviewAction.SEND_BACK)
     if measure.status == S.CONFIRMED and _is_supervisor(user, measure):
         actions |= {ReviewAction.ACCEPT, ReviewAction.SEND_BACK}
@@ -131,7 +166,7 @@ def measure_submit(
     progress_record(measure=measure, text=text, acting_user=acting_user, files=files)
     measure.completed_on = timezone.localdate()
     measure.mechanism = mechanism.strip()
-    return _decide(
+    review = _decide(
         measure,
         action=ReviewAction.SUBMIT,
         to_status=S.COMPLETED,
@@ -140,6 +175,8 @@ def measure_submit(
         text=text,
         from_status=started_from,
     )
+    _tell_reviewers(review, leaders_of(measure.unit))
+    return review
 
 
 @transaction.atomic
@@ -150,7 +187,7 @@ def measure_confirm(
     two_levels = measure.campaign.sign_off_levels == 2
     action = ReviewAction.CONFIRM if two_levels else ReviewAction.ACCEPT
     _require(action, acting_user, measure)
-    return _decide(
+    review = _decide(
         measure,
         action=action,
         to_status=S.CONFIRMED if two_levels else S.SIGNED_OFF,
@@ -158,6 +195,9 @@ def measure_confirm(
         acting_user=acting_user,
         text=opinion.strip(),
     )
+    if two_levels:
+        _tell_reviewers(review, guidance_members_of(measure.unit, measure.campaign))
+    return review
 
 
 @transaction.atomic
@@ -191,7 +231,7 @@ def measure_send_back(
     _require(ReviewAction.SEND_BACK, acting_user, measure)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the measure is sent back.")})
-    return _decide(
+    review = _decide(
         measure,
         action=ReviewAction.SEND_BACK,
         to_status=S.IN_PROGRESS,
@@ -199,6 +239,8 @@ def measure_send_back(
         acting_user=acting_user,
         text=reason.strip(),
     )
+    _tell_responsible(review, NotificationKind.SEND_BACK)
+    return review
 
 
 @transaction.atomic
@@ -207,7 +249,7 @@ def measure_reopen(*, measure: Measure, reason: str, expected_version: int, acti
     _require(ReviewAction.REOPEN, acting_user, measure)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the measure is reopened.")})
-    return _decide(
+    review = _decide(
         measure,
         action=ReviewAction.REOPEN,
         to_status=S.IN_PROGRESS,
@@ -215,3 +257,5 @@ def measure_reopen(*, measure: Measure, reason: str, expected_version: int, acti
         acting_user=acting_user,
         text=reason.strip(),
     )
+    _tell_responsible(review, NotificationKind.REOPEN)
+    return review

@@ -5,23 +5,35 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from rectify.campaigns.models import Campaign
-from rectify.campaigns.selectors import guidance_supervises
+from rectify.campaigns.selectors import guidance_supervises, guidance_view_paths
+from rectify.notify.models import NotificationKind
+from rectify.notify.services import notify, notify_each
 from rectify.org.models import PATH_END, Role, Unit
 from rectify.org.scoping import holds_role, is_system_admin, visible_to
 
 from ..lights import Light, light_q
 from ..models import Measure, Urge
+from ..selectors import responsible_user_pairs, responsible_users_of
+from . import answers_for
 
 
 def can_urge(user, measure: Measure) -> bool:
     """Leaders of the measure's unit (or above) and the guidance group assigned it."""
-    if measure.is_deleted or measure.is_done:
+    if measure.is_deleted or measure.is_done or answers_for(user, measure):
         return False
     return (
         is_system_admin(user)
         or holds_role(user, measure.unit, (Role.LEADER,))
         or guidance_supervises(user, measure.unit, measure.campaign)
     )
+
+
+def can_urge_unit(user, unit: Unit) -> bool:
+    """Who may urge all red measures of ``unit`` at once: its leaders (or above), system
+    administrators, and guidance groups assigned it (or a unit above it) on some campaign."""
+    if is_system_admin(user) or holds_role(user, unit, (Role.LEADER,)):
+        return True
+    return any(unit.path.startswith(path) for path, _campaign in guidance_view_paths(user))
 
 
 def _clean_message(message: str) -> str:
@@ -36,7 +48,15 @@ def measure_urge(*, measure: Measure, message: str, acting_user) -> Urge:
     """Urge one open measure; its responsible persons see it on the measure."""
     if not can_urge(acting_user, measure):
         raise PermissionDenied(_("You may not urge this measure."))
-    return Urge.objects.create(measure=measure, by=acting_user, message=_clean_message(message))
+    urge = Urge.objects.create(measure=measure, by=acting_user, message=_clean_message(message))
+    notify(
+        responsible_users_of(measure).values_list("pk", flat=True),
+        kind=NotificationKind.URGE,
+        measure=measure,
+        actor=acting_user,
+        text=urge.message,
+    )
+    return urge
 
 
 @transaction.atomic
@@ -45,7 +65,8 @@ def unit_urge_red(*, unit: Unit, message: str, acting_user) -> int:
 
     The user must lead ``unit`` (or a unit above it), or belong to the guidance
     group assigned it for the measures' campaign: the check is per campaign,
-    not per measure, so a unit with a thousand red measures costs a few queries.
+    not per measure, so a unit with a thousand red measures costs a few queries,
+    and so does telling their responsible persons.
     """
     message = _clean_message(message)
     red = visible_to(Measure.objects.filter(light_q(Light.RED)), acting_user).filter(
@@ -57,9 +78,15 @@ def unit_urge_red(*, unit: Unit, message: str, acting_user) -> int:
         if not allowed:
             raise PermissionDenied(_("You may not urge the measures of this unit."))
         red = red.filter(campaign__in=allowed)
-    urges = [
-        Urge(measure_id=pk, by=acting_user, message=message)
-        for pk in red.values_list("pk", flat=True)
-    ]
-    Urge.objects.bulk_create(urges)
-    return len(urges)
+    # Nobody urges what they answer for themselves.
+    red = red.exclude(responsible_persons__user=acting_user)
+    ids = list(red.values_list("pk", flat=True))
+    Urge.objects.bulk_create([Urge(measure_id=pk, by=acting_user, message=message) for pk in ids])
+    # The same queries whatever the count: (measure, user) pairs through the m2m, one INSERT.
+    notify_each(
+        responsible_user_pairs(ids) if ids else [],
+        kind=NotificationKind.URGE,
+        actor=acting_user,
+        text=message,
+    )
+    return len(ids)

@@ -1,4 +1,7 @@
-"""The sign-off loop in Debian's Chromium: submit, send back, resubmit, confirm, accept."""
+"""The sign-off loop in Debian's Chromium: submit, send back, resubmit, confirm, accept.
+
+The responsible person learns of the guidance group's send-back from the inbox.
+"""
 
 from urllib.parse import urlsplit
 
@@ -27,6 +30,13 @@ def _login(page, base, username):
     page.fill("#id_password", PASSWORD)
     page.click("form.form button[type=submit]")
     page.wait_for_url(f"{base}/ledger/measures/")
+
+
+def _confirm_as_leader(page, base, url):
+    _login(page, base, "leader")
+    page.goto(url)
+    page.click("#decide-confirm button")
+    page.wait_for_url(url)
 
 
 @pytest.mark.browser
@@ -59,18 +69,28 @@ def test_measure_goes_from_submission_to_sign_off_with_a_send_back(
     page.wait_for_url(url)
     assert page.locator("#reviews .review-submit").count() == 1
 
-    # The guidance group may not accept before the leader confirms; the leader sends it back.
-    _login(page, base, "leader")
+    # The guidance group finds the evidence lacking and sends it back at once.
+    _login(page, base, "zhidaozu")
     page.goto(url)
+    assert page.locator("#decide-accept").count() == 0  # the leader has not confirmed yet
     page.fill("#decide-send_back textarea", "佐证材料不全，请补充学习记录")
     page.click("#decide-send_back button")
     page.wait_for_url(url)
     assert "佐证材料不全" in page.locator("#reviews .review-send_back").inner_text()
 
-    # The responsible person sees why, and resubmits.
+    # The responsible person sees the unread message in the header, opens the inbox,
+    # finds the group's reason, follows it to the measure and resubmits.
     _login(page, base, "zeren")
-    page.goto(url)
-    assert page.locator("#reviews .review-send_back").is_visible()
+    assert page.locator("#inbox-unread").inner_text() == "1"
+    page.click("header a.inbox-link")
+    page.wait_for_url(f"{base}/inbox/")
+    latest = page.locator("ol.inbox > li").first
+    assert "unread" in latest.get_attribute("class")
+    assert "退回" in latest.locator(".notice-title").inner_text()
+    assert "佐证材料不全，请补充学习记录" in latest.locator(".note-text").inner_text()
+    latest.locator(".notice-title").click()
+    page.wait_for_url(url)
+    assert page.locator("#inbox-unread").count() == 0
     page.fill("#submit-form textarea[name=statement]", "已补充学习记录")
     page.set_input_files(
         "#submit-form input[name=files]",
@@ -80,10 +100,7 @@ def test_measure_goes_from_submission_to_sign_off_with_a_send_back(
     page.wait_for_url(url)
 
     # The leader confirms; the guidance group accepts.
-    _login(page, base, "leader")
-    page.goto(url)
-    page.click("#decide-confirm button")
-    page.wait_for_url(url)
+    _confirm_as_leader(page, base, url)
     _login(page, base, "zhidaozu")
     page.goto(url)
     page.fill("#decide-accept textarea", "整改到位，同意销号")

@@ -94,3 +94,15 @@ def test_the_measure_page_shows_how_often_and_when_it_was_urged(client, world):
     page = client.get(url).content.decode()
     assert "请于周五前报送" in page and 'id="urge-form"' not in page
     assert "催办 1 次" in page
+
+
+def test_the_measure_page_still_shows_an_urge_whose_author_was_removed(world, client):
+    """Deleting a login keeps its urges (``by`` becomes empty): the page must not break."""
+    measure = world["red"][0]
+    urger = make_user(world["county"], Role.LEADER)
+    measure_urge(measure=measure, message="作者已注销的督办", acting_user=urger)
+    urger.delete()
+    client.force_login(world["admin"])
+    page = client.get(measure.get_absolute_url())
+    assert page.status_code == 200
+    assert "作者已注销的督办" in page.content.decode()

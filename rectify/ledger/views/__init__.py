@@ -20,6 +20,7 @@ from .problems import (
     problem_list,
     problem_restore,
 )
+from .report import standing_report
 from .responsibilities import (
     department_responsibilities,
     my_responsibilities,
@@ -53,6 +54,7 @@ __all__ = [
     "problem_edit",
     "problem_list",
     "problem_restore",
+    "standing_report",
     "unit_lists",
     "unit_urge_red",
 ]

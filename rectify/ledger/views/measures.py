@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from rectify.core.forms import add_service_error
 from rectify.core.pagination import paginate
-from rectify.org.scoping import can_change_unit
+from rectify.org.scoping import can_change_unit, is_system_admin
 
 from .. import services
 from ..filters import MeasureFilter
@@ -28,7 +28,8 @@ from ..forms import (
     UrgeForm,
     measure_initial,
 )
-from ..models import Measure, ReviewAction
+from ..models import ExtensionStatus, Measure, ReviewAction
+from ..report import attach_supervision_counts
 from ..selectors import measures_visible_to, problems_visible_to, progress_of, reviews_of
 from .common import (
     describe_history,
@@ -52,12 +53,14 @@ def measure_list(request: HttpRequest) -> HttpResponse:
     measures = filtered(filterset)
     unit = filterset.form.cleaned_data.get("unit") if filterset.is_valid() else None
     page_obj = paginate(request, measures)
+    page_obj.object_list = attach_supervision_counts(list(page_obj.object_list))
     context = {
         "filter": filterset,
         "page_obj": page_obj,
         "lights": light_summary(measures, page_obj),
         "stalled": stalled_summary(measures, page_obj),
         "unit": unit,
+        "can_urge_unit": unit is not None and services.can_urge_unit(request.user, unit),
     }
     return render(request, "ledger/measure_list.html", context)
 
@@ -79,9 +82,12 @@ def render_detail(
     actions = [action for action in ReviewAction if action in allowed]
     can_edit = can_change_unit(user, measure.unit)
     can_report = not measure.is_deleted and services.can_report_progress(user, measure)
+    urges = list(measure.urges.select_related("by__person"))
+    extensions = list(measure.extensions.select_related("requested_by", "decided_by"))
     if status_form is None and can_edit:
         status_form = MeasureStatusForm(
-            initial={"status": measure.status, "version": measure.version}
+            initial={"status": measure.status, "version": measure.version},
+            past_acceptance=is_system_admin(user),
         )
     context = {
         "measure": measure,
@@ -98,9 +104,10 @@ def render_detail(
         or (SubmitForm(initial={"version": measure.version}) if "submit" in actions else None),
         "decision_form": decision_form,
         "reviews": reviews_of(measure),
-        "urges": list(measure.urges.select_related("by__person")),
+        "urges": urges,
         "urge_form": urge_form or (UrgeForm() if services.can_urge(user, measure) else None),
-        "extensions": list(measure.extensions.select_related("requested_by", "decided_by")),
+        "extensions": extensions,
+        "extension_count": sum(e.status == ExtensionStatus.APPROVED for e in extensions),
         "extension_form": extension_form
         or (ExtensionRequestForm() if services.can_request_extension(user, measure) else None),
         "can_decide_extension": services.can_decide_extension(user, measure),

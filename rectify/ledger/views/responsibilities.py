@@ -11,6 +11,7 @@ from rectify.org.scoping import person_of, units_visible_to
 
 from ..filters import MeasureFilter, ProblemFilter
 from ..models import Measure
+from ..report import attach_supervision_counts
 from ..selectors import (
     measures_answered_by,
     measures_of_department,
@@ -25,6 +26,7 @@ UNIT_LISTS_LIMIT = 1000
 
 def _responsibility_page(request: HttpRequest, measures, **context) -> HttpResponse:
     page_obj = paginate(request, measures)
+    page_obj.object_list = attach_supervision_counts(list(page_obj.object_list))
     context |= {"page_obj": page_obj, "lights": light_summary(measures, page_obj)}
     return render(request, "ledger/responsibility_list.html", context)
 

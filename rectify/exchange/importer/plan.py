@@ -1,0 +1,723 @@
+"""Turn the rows of a ledger into the problems and measures that would land, before writing.
+
+:func:`build_plan` reads the sheet, finds the header, maps columns, parses
+every cell, resolves targets, units, departments and people, recognises
+Rectify's own ids, and groups measure rows into problems. What it cannot use
+becomes an :class:`Issue` with the row, the column, the cell's value and the
+reason; blocking issues stop the import (all rows or none). The preview page
+shows the plan; :mod:`.commit` writes it.
+
+Row grouping (a problem with several measures): a row continues the problem
+above it when its problem cell is merged with the row above, when its
+problem cell is empty but it names a measure, when it repeats the problem
+text (same unit and category) of the row above, or when Rectify's hidden id
+names the same problem.
+"""
+
+import itertools
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from rectify.campaigns.models import Campaign
+from rectify.ledger.models import MeasureKind, MeasureStatus
+from rectify.org.models import Unit
+
+from .header import NOT_STORED, SCAN_ROWS, Header, detect_header, is_repeated_header
+from .model import (
+    Issue,
+    Options,
+    PersonQuestion,
+    Plan,
+    PlannedMeasure,
+    PlannedProblem,
+)
+from .parse import (
+    CellError,
+    fold,
+    parse_deadline,
+    parse_kind,
+    parse_level,
+    parse_record_id,
+    parse_source,
+    parse_status,
+    split_names,
+    text,
+)
+from .read import Merge, Row, Spreadsheet
+from .resolve import Resolver, closest, unit_key
+
+#: Rows whose ignored id gets its own note (the rest are counted in one).
+IDS_REPORTED = 20
+#: Problem fields and measure fields, by column key.
+PROBLEM_KEYS = ("unit", "target", "description", "source", "level", "root_cause")
+MEASURE_KEYS = (
+    "content",
+    "expected_outcome",
+    "kind",
+    "responsible_leader",
+    "responsible_department",
+    "responsible_persons",
+    "deadline",
+    "progress",
+    "status",
+)
+_FOOTER = re.compile(
+    r"^(填表人|填报人|制表人|审核人|审批人|核稿人|联系人|联系电话|电话|填表日期|填报日期|"
+    r"制表日期|日期|落款|附件|注|说明|单位负责人|主要负责人|负责人|签字|签发人|盖章|"
+    r"单位\(盖章\)|填报单位\(盖章\))\s*\d*\s*(?:[:：]|$|\s)"
+)
+_ENUMERATOR = re.compile(
+    r"^(?:第?[一二三四五六七八九十百\d]+[、.．:：)）]|[（(][一二三四五六七八九十\d]+[)）])\s*"
+)
+_TARGET_TAIL = re.compile(r"(?:方面)?(?:的|存在的)?(?:问题)?$")
+
+
+@dataclass
+class _Record:
+    """A data row: its number, the mapped cells, and the section context above it."""
+
+    row: Row
+    target_section: int | None
+
+
+class Planner:
+    """Builds a :class:`Plan` for one campaign, one unit subtree and one user."""
+
+    def __init__(self, *, campaign: Campaign, unit: Unit, user, options: Options):
+        self.campaign = campaign
+        self.unit = unit
+        self.user = user
+        self.options = options
+        self.today = timezone.localdate()
+        self.targets = list(campaign.targets.all())
+        self._target_index = _target_index(self.targets)
+        self.roots = [u.path for u in campaign.participating_units.all()]
+        self.resolver = Resolver(campaign=campaign, unit=unit, user=user)
+
+    # Reading -------------------------------------------------------------------------
+
+    def choose_sheet(self, book: Spreadsheet) -> int:
+        """The sheet asked for, or the one whose header names the most known columns."""
+        if self.options.sheet is not None and 0 <= self.options.sheet < len(book.sheet_names):
+            return self.options.sheet
+        if len(book.sheet_names) == 1:
+            return 0
+        best, best_score = 0, -1
+        for index in range(min(len(book.sheet_names), 20)):
+            head = list(itertools.islice(book.rows(index), SCAN_ROWS))
+            header = detect_header(head)
+            score = len(header.columns) if header else 0
+            if score > best_score:
+                best, best_score = index, score
+        return best
+
+    def build(self, book: Spreadsheet, progress: Callable[[int, int], None] | None = None) -> Plan:
+        """Read ``book`` into a plan; ``progress(done, total)`` hears of long work."""
+        plan = Plan(file_name=book.name, sheet_names=book.sheet_names)
+        plan.sheet = self.choose_sheet(book)
+        rows = book.rows(plan.sheet)
+        plan.head = list(itertools.islice(rows, SCAN_ROWS))
+        plan.header = self._header(plan.head)
+        if plan.header is None:
+            plan.issues.append(
+                Issue(
+                    0,
+                    "",
+                    "",
+                    _(
+                        "No header row found in the first %(count)s rows: name the columns "
+                        "(问题描述, 整改措施, 责任人, 完成时限 …) or choose the header row."
+                    )
+                    % {"count": SCAN_ROWS},
+                )
+            )
+            plan.rows_read = len(plan.head)
+            return plan
+        plan.columns = (
+            dict(self.options.columns)
+            if self.options.columns is not None
+            else dict(plan.header.columns)
+        )
+        plan.width = max([len(r.cells) for r in plan.head] + [0])
+        self._check_mapping(plan)
+        if plan.blocking:
+            return plan
+        records = self._records(plan, itertools.chain(plan.head, rows))
+        plan.data_rows = len(records)
+        self._plan_records(plan, records, progress)
+        return plan
+
+    def _header(self, head: list[Row]) -> Header | None:
+        if self.options.header_row is not None:
+            for row in head:
+                if row.number == self.options.header_row:
+                    found = detect_header([row]) or Header(row.number, row.number)
+                    found.labels = {c: text(v) for c, v in enumerate(row.cells) if text(v)}
+                    return found
+        return detect_header(head)
+
+    def _check_mapping(self, plan: Plan) -> None:
+        keys = [k for k in plan.columns.values() if k]
+        for key in {k for k in keys if keys.count(k) > 1}:
+            plan.issues.append(
+                Issue(0, "", key, _("Two columns are mapped to the same field; keep one."))
+            )
+        if "description" not in keys and "id" not in keys:
+            plan.issues.append(
+                Issue(0, "", "", _("No column holds the problem description (问题描述).")),
+            )
+
+    def _records(self, plan: Plan, rows) -> list[_Record]:
+        """The data rows below the header: blank rows, repeated headers and notes left out."""
+        header = plan.header
+        records: list[_Record] = []
+        section: int | None = None
+        for row in rows:
+            plan.rows_read = row.number
+            if row.number <= header.row_number or row.is_blank():
+                continue
+            if _is_footer(row):
+                break
+            if is_repeated_header(row, header):
+                continue
+            heading = self._section(row, plan)
+            if heading is not None:
+                if heading[0] == "target":
+                    section = heading[1]
+                continue
+            records.append(_Record(row, section))
+        return records
+
+    def _section(self, row: Row, plan: Plan) -> tuple[str, int | None] | None:
+        """A heading row inside the table ("一、理论学习有收获"): what it sets, or None."""
+        if len({v for v in row.cells if v != "" and v is not None}) != 1:
+            return None
+        filled = [(c, v) for c, v in enumerate(row.cells) if text(v)]
+        values = {text(v) for _c, v in filled}
+        if len(values) != 1:
+            return None
+        column = filled[0][0]
+        wide = any(m.columns >= 3 for m in row.merges.values())
+        seq_only = len(filled) == 1 and plan.columns.get(column) in ("seq", None)
+        if not (wide or seq_only):
+            return None
+        value = values.pop()
+        target = self.match_target(value)
+        if target is not None:
+            return ("target", target.pk)
+        plan.issues.append(
+            Issue(
+                row.number,
+                "",
+                value,
+                _("A heading row inside the table; not imported."),
+                blocking=False,
+            )
+        )
+        return ("heading", None)
+
+    # Matching ------------------------------------------------------------------------
+
+    def match_target(self, value):
+        """The campaign's target a category cell names (by code or title), or None."""
+        folded = _target_key(value)
+        if not folded:
+            return None
+        if folded in self._target_index:
+            return self._target_index[folded]
+        if len(folded) >= 2:
+            found = [t for t in self.targets if _target_key(t.title) in folded]
+            found = found or [t for t in self.targets if folded in _target_key(t.title)]
+            if len(found) == 1:
+                return found[0]
+        return None
+
+    # Planning ------------------------------------------------------------------------
+
+    def _plan_records(self, plan: Plan, records: list[_Record], progress) -> None:
+        columns = {k: c for c, k in plan.columns.items() if k and k not in NOT_STORED}
+        self.columns = columns
+        self.plan = plan
+        units = self.resolver.units(_column_texts(records, columns.get("unit")))
+        existing = self.resolver.existing(
+            [parse_record_id(r.row.value(columns["id"])) for r in records]
+            if "id" in columns
+            else []
+        )
+        departments = self.resolver.departments(
+            _column_texts(records, columns.get("responsible_department"))
+        )
+        default_target = None
+        if self.options.default_target:
+            default_target = next(
+                (t for t in self.targets if t.pk == self.options.default_target), None
+            )
+        current: PlannedProblem | None = None
+        current_merge: Merge | None = None
+        by_existing: dict[int, PlannedProblem] = {}
+        seen_measures: set[int] = set()
+        names_at: dict[str, list[tuple[int, int]]] = {}
+        ignored: list[tuple[Row, object]] = []
+        total = len(records)
+        for index, record in enumerate(records):
+            if progress and index % 1000 == 0:
+                progress(index, total)
+            row = record.row
+            cell = _Cells(row, columns)
+            ids = parse_record_id(cell.raw("id")) if "id" in columns else None
+            problem_id, measure_id = None, None
+            if ids is not None:
+                problem_id, measure_id = ids
+                if problem_id not in existing["problems"]:
+                    ignored.append((row, cell.raw("id")))
+                    problem_id = measure_id = None
+                elif measure_id is not None and (
+                    existing["measures"].get(measure_id) != problem_id
+                ):
+                    ignored.append((row, cell.raw("id")))
+                    measure_id = None
+            elif "id" in columns and cell.text("id"):
+                ignored.append((row, cell.raw("id")))
+            description = cell.text("description")
+            description_merge = row.merges.get(columns.get("description", -1))
+            content = cell.text("content")
+            unit = self._row_unit(plan, row, cell, units)
+            if unit is None:
+                current = None
+                continue
+            # Which problem does this row belong to?
+            same = False
+            if problem_id is not None:
+                if problem_id in by_existing:
+                    current, same = by_existing[problem_id], True
+            elif current is not None:
+                same = bool(
+                    (description_merge is not None and description_merge is current_merge)
+                    or (not description and content)
+                    or (
+                        description
+                        and (
+                            description == current.description
+                            or fold(description) == fold(current.description)
+                        )
+                        and unit.pk == current.unit_id
+                        and fold(cell.text("target")) in ("", fold(current.target_text))
+                    )
+                )
+            if not same:
+                if not description and problem_id is None:
+                    if content:
+                        self._issue(
+                            plan, row, "description", "", _("A measure with no problem above it.")
+                        )
+                    elif _has_any(cell, MEASURE_KEYS):
+                        self._issue(
+                            plan,
+                            row,
+                            "content",
+                            "",
+                            _("Neither a problem nor a measure: the row was left out."),
+                            blocking=False,
+                        )
+                    current = None
+                    continue
+                current = self._problem(plan, record, cell, unit, default_target, problem_id)
+                plan.problems.append(current)
+                if problem_id is not None:
+                    by_existing[problem_id] = current
+            current_merge = description_merge
+            if not content:
+                if _has_any(cell, MEASURE_KEYS) and not _all_merged(row, columns, MEASURE_KEYS):
+                    self._issue(
+                        plan,
+                        row,
+                        "content",
+                        "",
+                        _("The measure text (整改措施) is empty, so this row's measure fields "
+                          "have nowhere to go."),
+                    )  # fmt: skip
+                continue
+            if measure_id is not None:
+                if measure_id in seen_measures:
+                    self._issue(
+                        plan, row, "id", cell.raw("id"), _("This id appears twice in the file.")
+                    )
+                    continue
+                seen_measures.add(measure_id)
+            measure = self._measure(plan, row, cell, current, measure_id, departments, unit)
+            current.measures.append(measure)
+            for name in [measure.leader, *measure.persons]:
+                if name:
+                    names_at.setdefault(name, []).append((row.number, current.unit_id))
+        if progress:
+            progress(total, total)
+        self._report_ignored_ids(plan, ignored)
+        self._finish_problems(plan, existing)
+        self.resolver.people(plan, names_at, self.options.people)
+
+    def _report_ignored_ids(self, plan: Plan, ignored: list[tuple[Row, object]]) -> None:
+        """A note per row whose id names nothing the user may change here (the first few)."""
+        if not ignored:
+            return
+        reason = _(
+            "This id names no problem or measure of this campaign that you may change within "
+            "the chosen unit; the row is imported as new."
+        )
+        for row, value in ignored[:IDS_REPORTED]:
+            self._issue(plan, row, "id", value, reason, blocking=False)
+        if len(ignored) > IDS_REPORTED:
+            row, value = ignored[IDS_REPORTED]
+            more = len(ignored) - IDS_REPORTED
+            self._issue(
+                plan,
+                row,
+                "id",
+                value,
+                _("… and %(count)s more rows like this, from here on.") % {"count": f"{more:,}"},
+                blocking=False,
+            )
+
+    def _issue(self, plan, row: Row, key: str, value, reason: str, *, blocking=True) -> None:
+        column = self.columns.get(key)
+        label = plan.column_label(column) if column is not None else ""
+        plan.issues.append(Issue(row.number, label, text(value), reason, blocking))
+
+    def _row_unit(self, plan: Plan, row: Row, cell: "_Cells", units: dict) -> Unit | None:
+        name = cell.text("unit")
+        if not name:
+            return self.unit
+        found = units.get(unit_key(name))
+        if found is None:
+            self._issue(
+                plan,
+                row,
+                "unit",
+                name,
+                _("No unit of this name or code within “%(unit)s”.") % {"unit": self.unit},
+            )
+            return None
+        if found == "ambiguous":
+            self._issue(
+                plan,
+                row,
+                "unit",
+                name,
+                _("Several units within “%(unit)s” have this name; write the unit's code.")
+                % {"unit": self.unit},
+            )
+            return None
+        if not any(found.path.startswith(root) for root in self.roots):
+            self._issue(plan, row, "unit", name, _("This unit does not take part in the campaign."))
+            return None
+        return found
+
+    def _problem(self, plan, record: _Record, cell, unit: Unit, default_target, problem_id):
+        row = record.row
+        target = None
+        target_text = cell.text("target")
+        if target_text:
+            target = self.match_target(target_text)
+            if target is None:
+                self._issue(
+                    plan,
+                    row,
+                    "target",
+                    target_text,
+                    _(
+                        "No target of the campaign has this code or title. Correct the cell, "
+                        "or leave the column out and choose a target for all rows."
+                    ),
+                )
+        elif record.target_section is not None:
+            target = next(t for t in self.targets if t.pk == record.target_section)
+        elif default_target is not None:
+            target = default_target
+        elif problem_id is None:
+            self._issue(
+                plan,
+                row,
+                "target",
+                "",
+                _("Which target does this problem fall short of? Choose a target for all rows "
+                  "without one, or map the column that names it."),
+            )  # fmt: skip
+        source, known = parse_source(cell.raw("source"))
+        if not known:
+            self._issue(
+                plan,
+                row,
+                "source",
+                cell.raw("source"),
+                _("Unknown source; recorded as “other”."),
+                blocking=False,
+            )
+        level, known = parse_level(cell.raw("level"))
+        if not known:
+            self._issue(
+                plan,
+                row,
+                "level",
+                cell.raw("level"),
+                _("Unknown level; recorded as “unit”."),
+                blocking=False,
+            )
+        description = cell.text("description")
+        if not description and problem_id is None:
+            self._issue(plan, row, "description", "", _("The problem description is empty."))
+        return PlannedProblem(
+            row=row.number,
+            unit_id=unit.pk,
+            unit=str(unit),
+            target_id=target.pk if target else None,
+            target=target.title if target else target_text,
+            target_text=target_text,
+            description=description,
+            source=source,
+            level=level,
+            root_cause=cell.text("root_cause"),
+            existing_id=problem_id,
+            given={key for key in PROBLEM_KEYS if cell.texts.get(key)},
+        )
+
+    def _measure(self, plan, row: Row, cell, problem, measure_id, departments, unit):
+        measure = PlannedMeasure(row=row.number, content=cell.text("content"))
+        measure.existing_id = measure_id
+        measure.given = {key for key in MEASURE_KEYS if cell.texts.get(key)}
+        measure.expected_outcome = cell.text("expected_outcome")
+        measure.progress = cell.text("progress")
+        kind = None
+        try:
+            kind = parse_kind(cell.raw("kind"))
+        except CellError as exc:
+            self._issue(plan, row, "kind", cell.raw("kind"), str(exc))
+        status = None
+        try:
+            status = parse_status(cell.raw("status"))
+        except CellError as exc:
+            self._issue(plan, row, "status", cell.raw("status"), str(exc))
+        if status is not None:
+            measure.status = status.status
+            measure.status_given = True
+            kind = kind or status.kind
+        accepted = measure.status in (MeasureStatus.CONFIRMED, MeasureStatus.SIGNED_OFF)
+        if accepted and measure_id is None:
+            self._issue(
+                plan,
+                row,
+                "status",
+                cell.raw("status"),
+                _("Sign-off is given in Rectify's workflow, not by an import: "
+                  "recorded as completed, awaiting acceptance."),
+                blocking=False,
+            )  # fmt: skip
+            measure.status = MeasureStatus.COMPLETED
+        deadline, unreadable = None, False
+        try:
+            deadline = parse_deadline(cell.raw("deadline"), campaign_start=self.campaign.start_date)
+        except CellError as exc:
+            unreadable = True
+            self._issue(plan, row, "deadline", cell.raw("deadline"), str(exc))
+        if deadline is not None:
+            measure.deadline = deadline.date
+            if deadline.long_term:
+                if kind == MeasureKind.DEADLINE:
+                    self._issue(
+                        plan,
+                        row,
+                        "deadline",
+                        cell.raw("deadline"),
+                        _("A measure rectified by a deadline needs a date."),
+                    )
+                kind = kind or MeasureKind.LONG_TERM
+        if kind is not None:
+            measure.given.add("kind")
+        measure.kind = kind or MeasureKind.DEADLINE
+        if measure.kind == MeasureKind.DEADLINE and measure.deadline is None and not unreadable:
+            self._issue(
+                plan,
+                row,
+                "deadline",
+                "",
+                _("No deadline: write a date, or 长期坚持 for a long-term measure."),
+            )
+        leaders = split_names(cell.raw("responsible_leader"))
+        if leaders:
+            measure.leader = leaders[0]
+            if len(leaders) > 1:
+                self._issue(
+                    plan,
+                    row,
+                    "responsible_leader",
+                    cell.raw("responsible_leader"),
+                    _("One responsible leader per measure: “%(name)s” was kept.")
+                    % {"name": leaders[0]},
+                    blocking=False,
+                )
+        measure.persons = split_names(cell.raw("responsible_persons"))
+        if not measure.persons and measure.leader:
+            measure.persons = [measure.leader]
+            if measure_id is None:
+                self._issue(
+                    plan,
+                    row,
+                    "responsible_persons",
+                    "",
+                    _("No responsible person: the responsible leader answers for the measure."),
+                    blocking=False,
+                )
+        if not measure.persons and measure_id is None:
+            self._issue(
+                plan, row, "responsible_persons", "", _("Name at least one responsible person.")
+            )
+        department = cell.text("responsible_department")
+        if department:
+            measure.department = department
+            found = departments.get(unit_key(department))
+            chosen = closest(found, unit) if found else None
+            if chosen is None:
+                self._issue(
+                    plan,
+                    row,
+                    "responsible_department",
+                    department,
+                    _("No single unit of this name near the problem's unit; left empty."),
+                    blocking=False,
+                )
+            else:
+                measure.department_id = chosen.pk
+                measure.department = str(chosen)
+        return measure
+
+    def _finish_problems(self, plan: Plan, existing: dict) -> None:
+        """Dates found, immediate measures' dates, and the rules the services enforce."""
+        start = min(self.campaign.start_date, self.today)
+        for problem in plan.problems:
+            if problem.existing_id is not None:
+                problem.found_on = existing["found_on"][problem.existing_id]
+            else:
+                dates = [m.deadline for m in problem.measures if m.deadline]
+                problem.found_on = min([start, *dates])
+            for measure in problem.measures:
+                if measure.kind == MeasureKind.IMMEDIATE and measure.deadline is None:
+                    # Rectified on the spot: due the day the problem was found.
+                    measure.deadline = problem.found_on
+                if measure.deadline and measure.deadline < problem.found_on:
+                    plan.issues.append(
+                        Issue(
+                            measure.row,
+                            self._label("deadline"),
+                            measure.deadline.isoformat(),
+                            _("The deadline cannot be before the date the problem was found "
+                              "(%(date)s).") % {"date": problem.found_on.isoformat()},
+                        )
+                    )  # fmt: skip
+
+    def _label(self, key: str) -> str:
+        column = self.columns.get(key)
+        return self.plan.column_label(column) if column is not None else ""
+
+    # Lookups (one query each, whatever the number of rows) ---------------------------
+
+
+class _Cells:
+    """The mapped cells of one row, by column key: ``raws`` as read, ``texts`` as text."""
+
+    __slots__ = ("raws", "texts")
+
+    def __init__(self, row: Row, columns: dict[str, int]):
+        cells = row.cells
+        size = len(cells)
+        self.raws = raws = {
+            key: cells[column] if column < size else "" for key, column in columns.items()
+        }
+        self.texts = {key: _cell_text(value) for key, value in raws.items()}
+
+    def raw(self, key: str):
+        return self.raws.get(key, "")
+
+    def text(self, key: str) -> str:
+        return self.texts.get(key, "")
+
+
+def _cell_text(value) -> str:
+    value = text(value)
+    if "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return value
+
+
+def _has_any(cell: _Cells, keys) -> bool:
+    texts = cell.texts
+    return any(texts.get(k) for k in keys)
+
+
+def _all_merged(row: Row, columns: dict[str, int], keys) -> bool:
+    """True when every filled cell among ``keys`` comes from a merge started above this row."""
+    for key in keys:
+        column = columns.get(key)
+        if column is None or not text(row.value(column)):
+            continue
+        merge = row.merges.get(column)
+        if merge is None or merge.top + 1 == row.number:
+            return False
+    return True
+
+
+def _is_footer(row: Row) -> bool:
+    """A note below the table (填表人, 审核人, 日期, 附件 …): the table ends here."""
+    first = next((text(v) for v in row.cells if text(v)), "")
+    return bool(_FOOTER.match(unicodedata.normalize("NFKC", first)))
+
+
+def _target_key(value) -> str:
+    folded = _ENUMERATOR.sub("", fold(value))
+    return _TARGET_TAIL.sub("", folded) or folded
+
+
+def _target_index(targets) -> dict:
+    index = {}
+    for target in targets:
+        for key in (
+            fold(target.code),
+            _target_key(target.title),
+            fold(f"{target.code}{target.title}"),
+        ):
+            if key:
+                index.setdefault(key, target)
+    return index
+
+
+def _column_texts(records: list[_Record], column: int | None) -> set[str]:
+    if column is None:
+        return set()
+    return {text(r.row.value(column)) for r in records} - {""}
+
+
+def build_plan(
+    book: Spreadsheet,
+    *,
+    campaign: Campaign,
+    unit: Unit,
+    user,
+    options: Options | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Plan:
+    """The plan for importing ``book`` into ``campaign`` under ``unit``, as ``user``."""
+    planner = Planner(campaign=campaign, unit=unit, user=user, options=options or Options())
+    return planner.build(book, progress)
+
+
+__all__ = [
+    "Issue",
+    "Options",
+    "PersonQuestion",
+    "Plan",
+    "PlannedMeasure",
+    "PlannedProblem",
+    "build_plan",
+]
