@@ -331,7 +331,7 @@ class RowSource:
         persons: dict[int, list[str]] = defaultdict(list)
         through = Measure.responsible_persons.through.objects.filter(
             AmongIds("measure_id", ids), person__deleted_at__isnull=True
-        ).order_by("measure_id", "id")
+        ).order_by("measure_id", "person_id")
         for measure_id, name in through.values_list("measure_id", "person__name"):
             persons[measure_id].append(name)
         latest = (

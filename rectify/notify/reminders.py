@@ -35,7 +35,6 @@ from contextlib import suppress
 from dataclasses import asdict, dataclass, field
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import get_connection
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -64,6 +63,7 @@ from .models import (
     NotificationKind,
     ReminderRun,
 )
+from .services import contacts
 
 logger = logging.getLogger(__name__)
 
@@ -446,17 +446,7 @@ class _Outgoing:
 
 def _contacts() -> dict[int, tuple[str, str]]:
     """``user id → (email or "", language)`` of every active login (one query)."""
-    rows = (
-        get_user_model()
-        .objects.filter(is_active=True)
-        .values_list("pk", "email", "person__email", "person__language", "person__deleted_at")
-    )
-    contacts = {}
-    for pk, user_email, person_email, language, deleted in rows.iterator(chunk_size=5000):
-        alive = language is not None and deleted is None
-        email = (person_email if alive and person_email else user_email) or ""
-        contacts[pk] = (email, language if alive else settings.LANGUAGE_CODE)
-    return contacts
+    return contacts()
 
 
 def _batches(items: list, size: int) -> Iterator[list]:

@@ -17,6 +17,7 @@ from rectify.core.testing import (
 )
 from rectify.ledger.models import MeasureStatus, ProgressNote, Urge
 from rectify.ledger.services.signoff import measure_send_back, measure_submit
+from rectify.notify.models import Delivery
 from rectify.org.models import Role
 
 
@@ -112,6 +113,8 @@ def build_world() -> SimpleNamespace:
         persons=[other_zeren.person],
         acting_user=staff,
     )
+    # The send-back above was mailed at once; the daily run is what these tests watch.
+    Delivery.objects.all().delete()
     return w
 
 

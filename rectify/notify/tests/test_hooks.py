@@ -266,3 +266,38 @@ def test_extension_decision_goes_to_the_requester_alone(w, approve):
     assert n.actor == w.leader
     assert n.data == {"approved": approve, "new_deadline": request.new_deadline.isoformat()}
     assert n.text == ("同意延期至月底" if approve else "期限不变")
+
+
+IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+def test_an_urge_is_mailed_at_once_in_each_persons_language(
+    w, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    settings.TASKS = IMMEDIATE_TASKS
+    w.zeren.person.email, w.zeren.person.language = "zeren@example.org", "zh-hans"
+    w.zeren.person.save()
+    w.zeren2.person.email, w.zeren2.person.language = "zeren2@example.org", "en"
+    w.zeren2.person.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        measure_urge(measure=w.measure, message="<b>本周内</b>报送进展", acting_user=w.leader)
+    by_address = {m.to[0]: m for m in mailoutbox}
+    assert set(by_address) == {"zeren@example.org", "zeren2@example.org"}
+    assert "催办" in by_address["zeren@example.org"].subject
+    assert "urged" in by_address["zeren2@example.org"].subject.lower()
+    # Plain text, as written.
+    assert "<b>本周内</b>报送进展" in by_address["zeren2@example.org"].body
+    # Nobody hears twice: the deliveries are done, a later run sends nothing more.
+    from rectify.notify.reminders import deliver_pending
+
+    deliver_pending()
+    assert len(mailoutbox) == 2
+
+
+def test_a_notification_nobody_mails_queues_no_delivery(w, django_capture_on_commit_callbacks):
+    from rectify.notify.models import Delivery
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        measure_urge(measure=w.measure, message="抓紧", acting_user=w.leader)
+    assert not Delivery.objects.exists()  # no responsible person has an address
+    assert callbacks == []

@@ -212,7 +212,9 @@ def test_a_failing_email_is_recorded_and_retried_later_without_stopping_the_run(
     report = run_reminders()
     assert report.failed >= 1 and report.retrying >= 1
     assert report.sent == len(mail.outbox) > 0
-    failed = Delivery.objects.get(target="li@example.org")
+    failed = Delivery.objects.get(
+        target="li@example.org", notification__kind=NotificationKind.REMINDER
+    )
     assert failed.status == DeliveryStatus.PENDING
     assert failed.attempts == 3
     assert "SMTPRecipientsRefused" in failed.last_error
@@ -233,7 +235,9 @@ def test_a_delivery_not_made_within_a_day_is_given_up(world, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     mail.outbox.clear()
     deliver_pending(now=timezone.now() + dt.timedelta(days=2))
-    stale = Delivery.objects.get(target="li@example.org")
+    stale = Delivery.objects.get(
+        target="li@example.org", notification__kind=NotificationKind.REMINDER
+    )
     assert stale.status == DeliveryStatus.FAILED
     assert "expired" in stale.last_error
     assert mail.outbox == []
