@@ -174,6 +174,13 @@ RECTIFY_IMPORT_MAX_UNZIPPED_BYTES = int(
 RECTIFY_IMPORT_MAX_ZIP_RATIO = int(os.environ.get("RECTIFY_IMPORT_MAX_ZIP_RATIO", 200))
 # List exports up to this many rows download at once; larger ones run as a background job.
 RECTIFY_EXPORT_DIRECT_ROWS = int(os.environ.get("RECTIFY_EXPORT_DIRECT_ROWS", 5000))
+# No uploaded file is stored beyond this, whatever the body's size: larger ones arrive cut
+# short, with their full size, and each upload's own limit refuses them by name.
+RECTIFY_UPLOAD_MAX_BYTES = max(RECTIFY_EVIDENCE_MAX_BYTES, RECTIFY_IMPORT_MAX_BYTES) + 1
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "rectify.core.uploads.BoundedUploadHandler",
+]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

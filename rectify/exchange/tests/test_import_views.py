@@ -200,3 +200,28 @@ def test_another_users_import_job_is_404_everywhere(client, world, tmp_path):
         assert client.get(reverse(name, args=[job.pk])).status_code == 404, name
     assert client.post(reverse("exchange:import-run", args=[job.pk])).status_code == 404
     assert client.post(reverse("exchange:import-preview", args=[job.pk])).status_code == 404
+
+
+def test_a_file_beyond_the_upload_cap_is_refused_by_name_and_nothing_is_stored(
+    client, world, tmp_path, settings
+):
+    """The body is larger than anything Rectify stores: the file arrives cut short and is
+    refused with the import's own size message; no job, no problem, no person is written."""
+    settings.RECTIFY_IMPORT_MAX_BYTES = 4096
+    settings.RECTIFY_UPLOAD_MAX_BYTES = 4097
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1024  # so the bounded handler takes the file
+    client.force_login(world.admin_a)
+    problems, people = Problem.objects.count(), Person.objects.count()
+    response = client.post(
+        reverse("exchange:import-new"),
+        {
+            "campaign": world.campaign.slug,
+            "unit": world.a.pk,
+            "file": SimpleUploadedFile("巨大台账.csv", "序号,问题描述\n".encode() * 20000),
+        },
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "巨大台账.csv" in page and "the limit is 4.0" in page
+    assert not Job.objects.exists()
+    assert (Problem.objects.count(), Person.objects.count()) == (problems, people)
