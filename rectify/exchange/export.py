@@ -34,6 +34,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from rectify.core.xlsx import FORMULA_PREFIXES, XLSX_CONTENT_TYPE
 from rectify.ledger.filters import MeasureFilter, ProblemFilter
 from rectify.ledger.lights import Light
 from rectify.ledger.models import Measure, Problem
@@ -63,12 +64,7 @@ from .rows import (
 logger = logging.getLogger(__name__)
 
 FORMATS = ("xlsx", "csv")
-CONTENT_TYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "csv": "text/csv; charset=utf-8",
-}
-#: Text starting with one of these is a formula (or a DDE payload) to a spreadsheet.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+CONTENT_TYPES = {"xlsx": XLSX_CONTENT_TYPE, "csv": "text/csv; charset=utf-8"}
 _FORMULA_STARTS = "".join(FORMULA_PREFIXES)
 
 #: The pages an export starts from, and the lists each offers.
