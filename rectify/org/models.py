@@ -62,6 +62,8 @@ class Unit(TimeStampedModel, SoftDeleteModel):
         verbose_name = _("unit")
         verbose_name_plural = _("units")
         ordering = ["path"]
+        # Pickers offer the top levels of the tree: found by depth, not by walking paths.
+        indexes = [models.Index(fields=["depth", "path"], name="org_unit_depth_path")]
 
     def __str__(self) -> str:
         return self.short_name or self.name
