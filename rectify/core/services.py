@@ -34,10 +34,22 @@ def claim_version(instance: models.Model, *, expected_version: int | None) -> No
     instance.version = expected_version + 1
 
 
+#: django-simple-history stores a change's reason in 100 characters.
+HISTORY_REASON_MAX = 100
+
+
+def history_reason(reason: str) -> str:
+    """``reason`` cut to what the history table holds (a long one ends with "…")."""
+    reason = reason or ""
+    if len(reason) <= HISTORY_REASON_MAX:
+        return reason
+    return reason[: HISTORY_REASON_MAX - 1] + "…"
+
+
 def attribute_history(instance: models.Model, *, acting_user, reason: str = "") -> None:
     """Tell django-simple-history who made the next save and why."""
     instance._history_user = acting_user if getattr(acting_user, "pk", None) else None
-    instance._change_reason = reason or ""
+    instance._change_reason = history_reason(reason)
 
 
 def soft_delete(instance: models.Model, *, acting_user, reason: str = "", at=None) -> None:

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from rectify.campaigns.models import Campaign
+from rectify.core.services import history_reason
 from rectify.ledger import services as ledger
 from rectify.ledger.models import Measure, MeasureStatus, Problem
 from rectify.org.models import Person, Unit
@@ -26,7 +27,7 @@ from .plan import Issue, Plan, PlannedMeasure, PlannedProblem
 
 def import_reason(file_name: str) -> str:
     """The reason recorded in the history of everything an import writes."""
-    return _("Import of %(name)s") % {"name": file_name}
+    return history_reason(_("Import of %(name)s") % {"name": file_name})
 
 
 @dataclass

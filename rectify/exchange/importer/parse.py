@@ -51,7 +51,22 @@ def text(value) -> str:
 
 def fold(value) -> str:
     """Text folded for comparison: NFKC (full-width to half-width), no spaces, lower case."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text(value))).lower()
+    value = text(value)
+    if len(value) <= FOLD_CACHED:
+        return _fold_short(value)
+    return _SPACES.sub("", unicodedata.normalize("NFKC", value)).lower()
+
+
+_SPACES = re.compile(r"\s+")
+#: Texts up to this length are folded once per process: a ledger repeats its statuses,
+#: kinds, units and categories on every row (longer texts are rarely repeated, and would
+#: make the cache's memory unbounded).
+FOLD_CACHED = 64
+
+
+@functools.lru_cache(maxsize=16384)
+def _fold_short(value: str) -> str:
+    return _SPACES.sub("", unicodedata.normalize("NFKC", value)).lower()
 
 
 # Dates ----------------------------------------------------------------------------------

@@ -635,7 +635,15 @@ class _Cells:
         self.raws = raws = {
             key: cells[column] if column < size else "" for key, column in columns.items()
         }
-        self.texts = {key: _cell_text(value) for key, value in raws.items()}
+        self.texts = texts = {}
+        for key, value in raws.items():
+            if type(value) is str:  # most cells: spare the call
+                value = value.strip()
+                texts[key] = (
+                    value.replace("\r\n", "\n").replace("\r", "\n") if "\r" in value else value
+                )
+            else:
+                texts[key] = _cell_text(value)
 
     def raw(self, key: str):
         return self.raws.get(key, "")
@@ -670,8 +678,15 @@ def _all_merged(row: Row, columns: dict[str, int], keys) -> bool:
 
 def _is_footer(row: Row) -> bool:
     """A note below the table (填表人, 审核人, 日期, 附件 …): the table ends here."""
-    first = next((text(v) for v in row.cells if text(v)), "")
-    return bool(_FOOTER.match(unicodedata.normalize("NFKC", first)))
+    for value in row.cells:
+        if value is None:
+            continue
+        if type(value) is not str:
+            return False  # a number or a date comes first: data (the quick answer)
+        first = value.strip()
+        if first:
+            return bool(_FOOTER.match(unicodedata.normalize("NFKC", first)))
+    return False
 
 
 def _target_key(value) -> str:

@@ -89,11 +89,12 @@ class Row:
 
     def is_blank(self) -> bool:
         """True when no cell holds anything but spaces."""
-        return all(_blank(v) for v in self.cells)
-
-
-def _blank(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+        for value in self.cells:  # a loop, not all(): this runs for every row of the sheet
+            if value is None:
+                continue
+            if type(value) is not str or value.strip():
+                return False
+        return True
 
 
 def column_letter(index: int) -> str:
