@@ -26,6 +26,12 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture
+def tasks_run_at_once(settings):
+    """Background tasks run when enqueued, in the test's own transaction (immediate backend)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
 def browser_page(monkeypatch, transactional_db):
     """A page of Debian's Chromium in Chinese, driven by Playwright.
 

@@ -444,11 +444,6 @@ class _Outgoing:
     data: dict
 
 
-def _contacts() -> dict[int, tuple[str, str]]:
-    """``user id → (email or "", language)`` of every active login (one query)."""
-    return contacts()
-
-
 def _batches(items: list, size: int) -> Iterator[list]:
     """``items`` in slices of ``size``."""
     for start in range(0, len(items), size):
@@ -737,7 +732,7 @@ def run_reminders(date: dt.date | None = None, dry_run: bool = False) -> RunRepo
             for d in items
         ]
         outgoing.sort(key=lambda o: (o.user_id, o.key))
-        _write(outgoing, today, _contacts() if outgoing else {}, report, dry_run=dry_run)
+        _write(outgoing, today, contacts() if outgoing else {}, report, dry_run=dry_run)
         _write_robots(robots, today, report, dry_run=dry_run)
         if not dry_run:
             deliver_pending(report)

@@ -217,13 +217,6 @@ def holds_role(user, unit: Unit, roles) -> bool:
     return any(role in roles and unit.path.startswith(path) for role, path in _grants(user))
 
 
-def can_see_unit(user, unit: Unit) -> bool:
-    """True when ``unit`` lies in a subtree the user may read."""
-    if is_system_admin(user):
-        return True
-    return any(unit.path.startswith(p) for p in scope_paths(user, VIEW))
-
-
 def can_see_unit_for_campaign(user, unit: Unit, campaign_id: int) -> bool:
     """True when the user may read ``unit``'s subtree in campaign ``campaign_id``: a grant
     covers every campaign, a guidance assignment only its own."""

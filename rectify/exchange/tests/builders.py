@@ -134,12 +134,6 @@ def world(db) -> SimpleNamespace:
 
 
 @pytest.fixture
-def tasks_run_at_once(settings):
-    """Background imports run inside the request in tests (django-tasks' immediate backend)."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-
-
-@pytest.fixture
 def english():
     """Messages in English, so that tests read them whatever the default language."""
     from django.utils import translation

@@ -23,12 +23,6 @@ def ledger():
     return build_ledger()
 
 
-@pytest.fixture
-def immediate_tasks(settings):
-    """Tasks run when enqueued, in the test's own transaction."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-
-
 def _body(response) -> bytes:
     if response.streaming:
         return b"".join(response.streaming_content)
@@ -253,7 +247,7 @@ def test_each_batch_costs_the_same_few_queries(client, ledger, list_name, monkey
 # Large exports: a background job
 
 
-def test_large_export_runs_as_a_job_for_its_owner_only(client, ledger, settings, immediate_tasks):
+def test_large_export_runs_as_a_job_for_its_owner_only(client, ledger, settings, tasks_run_at_once):
     settings.RECTIFY_EXPORT_DIRECT_ROWS = 2
     client.force_login(ledger.admin_a)
     url = reverse("exchange:export-measures") + f"?list=ledger&format=xlsx&unit={ledger.a.pk}"

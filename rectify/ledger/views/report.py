@@ -1,6 +1,7 @@
 """The standing report (情况通报) page and its Excel download."""
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
@@ -12,7 +13,6 @@ from rectify.core.xlsx import xlsx_response
 from rectify.org.models import Unit
 from rectify.org.scoping import (
     VIEW,
-    can_see_unit_for_campaign,
     is_system_admin,
     scope_paths,
     units_visible_to,
@@ -41,6 +41,15 @@ def _unit(user, value: str) -> Unit | None:
     return units_visible_to(user).filter(path__in=scope_paths(user, VIEW)).order_by("path").first()
 
 
+def _report(user, campaign: Campaign, unit: Unit, **options):
+    """The report, or 404 when the unit is out of the user's scope in this campaign (a
+    guidance group assigned it for another campaign only)."""
+    try:
+        return report_of(user, campaign, unit, **options)
+    except PermissionDenied:
+        raise Http404(_("No such unit.")) from None
+
+
 @require_GET
 @login_required
 def standing_report(request: HttpRequest) -> HttpResponse:
@@ -51,11 +60,8 @@ def standing_report(request: HttpRequest) -> HttpResponse:
     context = {"campaign": campaign, "unit": unit, "campaigns": campaigns_visible_to(user)}
     if campaign is None or unit is None:
         return render(request, "ledger/standing_report.html", context)
-    if not can_see_unit_for_campaign(user, unit, campaign.pk):
-        # A guidance group assigned this unit for another campaign only: nothing to see here.
-        raise Http404(_("No such unit."))
     if request.GET.get("format") == "xlsx":
-        report = report_of(user, campaign, unit, overdue_limit=XLSX_OVERDUE_LIMIT)
+        report = _report(user, campaign, unit, overdue_limit=XLSX_OVERDUE_LIMIT)
         filename, fallback = report_filename(report)
         return xlsx_response(report_workbook(report), filename, fallback=fallback)
     units = list(units_for_choice(user, levels=2, action=VIEW, cap=FILTER_CHOICES))
@@ -64,6 +70,6 @@ def standing_report(request: HttpRequest) -> HttpResponse:
     context |= {
         "units": units,
         "breadcrumb": unit_breadcrumb(user, unit),
-        "report": report_of(user, campaign, unit),
+        "report": _report(user, campaign, unit),
     }
     return render(request, "ledger/standing_report.html", context)

@@ -268,13 +268,9 @@ def test_extension_decision_goes_to_the_requester_alone(w, approve):
     assert n.text == ("同意延期至月底" if approve else "期限不变")
 
 
-IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-
-
 def test_an_urge_is_mailed_at_once_in_each_persons_language(
-    w, settings, mailoutbox, django_capture_on_commit_callbacks
+    w, tasks_run_at_once, mailoutbox, django_capture_on_commit_callbacks
 ):
-    settings.TASKS = IMMEDIATE_TASKS
     w.zeren.person.email, w.zeren.person.language = "zeren@example.org", "zh-hans"
     w.zeren.person.save()
     w.zeren2.person.email, w.zeren2.person.language = "zeren2@example.org", "en"

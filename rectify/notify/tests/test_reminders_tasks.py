@@ -17,7 +17,6 @@ pytestmark = pytest.mark.django_db
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
-IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 @pytest.fixture(autouse=True)
@@ -70,8 +69,7 @@ def test_the_command_schedules_the_daily_task_once(settings):
     assert not Notification.objects.exists()
 
 
-def test_a_backend_that_cannot_defer_runs_the_task_and_schedules_nothing(settings):
-    settings.TASKS = IMMEDIATE
+def test_a_backend_that_cannot_defer_runs_the_task_and_schedules_nothing(tasks_run_at_once):
     build_world()
     result = send_daily_reminders.enqueue()
     assert result.status == "SUCCESSFUL"
