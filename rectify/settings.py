@@ -44,7 +44,11 @@ INSTALLED_APPS = [
     "rectify.core",
     "rectify.org",
     "rectify.campaigns",
+    "rectify.study",
     "rectify.ledger",
+    "rectify.inspection",
+    "rectify.evaluation",
+    "rectify.dashboard",
     "rectify.notify",
     "rectify.exchange",
     "rectify.demo",
@@ -183,6 +187,15 @@ FILE_UPLOAD_HANDLERS = [
 ]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# The public opinion pages (/o/): a POST body larger than this is refused unread (413), and
+# one client (known by a salted hash of its address) sends at most COUNT opinions in SECONDS.
+#: Behind a reverse proxy, the request header holding the client's address (as in
+#: ``request.META``: ``HTTP_X_REAL_IP``); the public pages' rate limits count by it.
+RECTIFY_CLIENT_ADDRESS_HEADER = os.environ.get("RECTIFY_CLIENT_ADDRESS_HEADER", "")
+RECTIFY_OPINION_MAX_BODY = int(os.environ.get("RECTIFY_OPINION_MAX_BODY", 64 * 1024))
+RECTIFY_OPINION_RATE = tuple(
+    int(n) for n in os.environ.get("RECTIFY_OPINION_RATE", "5/600").split("/", 1)
+)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG and os.environ.get("RECTIFY_INSECURE_COOKIES") != "1"

@@ -5,6 +5,61 @@ from contextlib import suppress
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .services import HISTORY_REASON_MAX
+
+#: A change reason is kept in the history, which holds this many characters.
+REASON_MAX_LENGTH = HISTORY_REASON_MAX
+
+
+def date_input() -> forms.DateInput:
+    """A native date picker; its value is always ISO, whatever the language."""
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def model_field(model, name: str, **kwargs) -> forms.Field:
+    """The form field Django derives from a model field (label, choices, required)."""
+    return model._meta.get_field(name).formfield(**kwargs)
+
+
+class ReasonForm(forms.Form):
+    """The optional reason recorded with a delete or restore."""
+
+    reason = forms.CharField(
+        label=_("Reason"), required=False, max_length=REASON_MAX_LENGTH, strip=True
+    )
+
+
+class VersionedEditForm(forms.Form):
+    """Hidden version (a stale edit is refused) and the reason kept in the history."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    reason = forms.CharField(
+        label=_("Reason for the change"),
+        required=False,
+        max_length=REASON_MAX_LENGTH,
+        help_text=_("Kept in the history."),
+    )
+
+
+class MultipleFileInput(forms.FileInput):
+    """A file input that lets the user pick several files (Django 5.2's documented way)."""
+
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Zero or more uploaded files, each checked like a single ``FileField``."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single_clean = super().clean
+        files = data if isinstance(data, list | tuple) else [data]
+        return [cleaned for cleaned in (single_clean(f, initial) for f in files) if cleaned]
 
 
 def add_service_error(form: forms.BaseForm, exc: ValidationError) -> None:

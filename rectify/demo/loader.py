@@ -34,7 +34,25 @@ from rectify.org.services import (
     unit_create,
 )
 
-from . import data
+from . import (
+    data,
+    evaluation,
+    inspection_checklists,
+    inspection_findings,
+    inspection_opinions,
+    inspection_research,
+    study,
+)
+
+#: The stages that feed the ledger, loaded after it, each matched by its own keys.
+STAGES = (
+    ("study", study),
+    ("research and guidance feedback", inspection_research),
+    ("self-examination", inspection_checklists),
+    ("opinions", inspection_opinions),
+    ("findings", inspection_findings),
+    ("satisfaction surveys", evaluation),
+)
 
 #: The reason recorded in history when the demo moves a measure to a status.
 REASONS = {
@@ -205,6 +223,10 @@ def load_demo(*, password: str | None) -> DemoResult:
             new_measures += 1
     result.created["problems"] = new_problems
     result.created["measures"] = new_measures
+    for label, stage in STAGES:
+        result.created[label] = stage.load(
+            campaign=campaign, units=units, people=people, targets=targets, admin=admin
+        )
 
     measures = Measure.objects.filter(campaign=campaign)
     result.counts = {

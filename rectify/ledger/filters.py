@@ -21,6 +21,9 @@ from .models import (
     Urge,
 )
 
+#: The problem list's status choice for every problem not signed off (the open ones).
+NOT_SIGNED_OFF = "open"
+
 
 class YesNoSelect(django_filters.widgets.BooleanWidget):
     """Any / flagged / not flagged ("Unknown" would read oddly for "any")."""
@@ -39,6 +42,9 @@ class _LedgerFilterSet(django_filters.FilterSet):
     unit = django_filters.ModelChoiceFilter(
         label=_("unit (with its subtree)"), queryset=Unit.objects.all(), method="filter_unit"
     )
+    below = django_filters.BooleanFilter(
+        label=_("with the units below"), method="filter_below", widget=YesNoSelect
+    )
     target = django_filters.ModelChoiceFilter(label=_("target"), queryset=Target.objects.all())
     source = django_filters.ChoiceFilter(
         label=_("source"), choices=Source.choices, field_name="problem__source"
@@ -49,11 +55,15 @@ class _LedgerFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("search"), method="filter_text")
 
     def filter_unit(self, queryset, name, value):
-        return (
-            queryset.filter(unit__in=units_in_paths([value.path]).values("pk"))
-            if value
-            else queryset
-        )
+        if not value:
+            return queryset
+        if self.form.cleaned_data.get("below") is False:
+            return queryset.filter(unit=value)
+        return queryset.filter(unit__in=units_in_paths([value.path]).values("pk"))
+
+    def filter_below(self, queryset, name, value):
+        """Read by :meth:`filter_unit` ("no": the unit's own rows only); filters nothing alone."""
+        return queryset
 
 
 class MeasureFilter(_LedgerFilterSet):
@@ -104,6 +114,7 @@ class MeasureFilter(_LedgerFilterSet):
         fields = [
             "campaign",
             "unit",
+            "below",
             "target",
             "source",
             "level",
@@ -159,7 +170,9 @@ class ProblemFilter(_LedgerFilterSet):
     source = django_filters.ChoiceFilter(label=_("source"), choices=Source.choices)
     level = django_filters.ChoiceFilter(label=_("level"), choices=Level.choices)
     status = django_filters.ChoiceFilter(
-        label=_("status"), choices=ProblemStatus.choices, field_name="derived_status"
+        label=_("status"),
+        choices=[*ProblemStatus.choices, (NOT_SIGNED_OFF, _("Not signed off yet"))],
+        method="filter_status",
     )
     o = django_filters.OrderingFilter(
         label=_("sort by"),
@@ -169,7 +182,12 @@ class ProblemFilter(_LedgerFilterSet):
 
     class Meta:
         model = Problem
-        fields = ["campaign", "unit", "target", "source", "level", "status", "q"]
+        fields = ["campaign", "unit", "below", "target", "source", "level", "status", "q"]
+
+    def filter_status(self, queryset, name, value):
+        if value == NOT_SIGNED_OFF:
+            return queryset.exclude(derived_status=ProblemStatus.SIGNED_OFF)
+        return queryset.filter(derived_status=value)
 
     def filter_text(self, queryset, name, value):
         value = value.strip()

@@ -7,7 +7,14 @@ from django.utils.translation import gettext_lazy as _
 
 from rectify.campaigns.models import Campaign
 from rectify.campaigns.selectors import campaign_units
-from rectify.core.forms import offer_choices
+from rectify.core.forms import (
+    REASON_MAX_LENGTH,
+    MultipleFileField,
+    VersionedEditForm,
+    date_input,
+    model_field,
+    offer_choices,
+)
 from rectify.org.models import Person
 from rectify.org.scoping import CHANGE, units_visible_to, visible_to
 from rectify.org.selectors import (
@@ -18,19 +25,6 @@ from rectify.org.selectors import (
 )
 
 from .models import Measure, MeasureStatus, Problem, ProgressNote, ReviewAction
-
-#: django-simple-history keeps a change reason in 100 characters.
-REASON_MAX_LENGTH = 100
-
-
-def _date_input() -> forms.DateInput:
-    """A native date picker; its value is always ISO, whatever the language."""
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def _model_field(model, name: str, **kwargs) -> forms.Field:
-    """The form field Django derives from a model field (label, choices, required)."""
-    return model._meta.get_field(name).formfield(**kwargs)
 
 
 def _with_current(queryset: QuerySet, current) -> QuerySet:
@@ -60,42 +54,22 @@ def persons_for(user) -> QuerySet[Person]:
     return visible_to(Person.objects.select_related("unit"), user)
 
 
-class ReasonForm(forms.Form):
-    """The optional reason recorded with a delete or restore."""
-
-    reason = forms.CharField(
-        label=_("Reason"), required=False, max_length=REASON_MAX_LENGTH, strip=True
-    )
-
-
-class _EditMixin(forms.Form):
-    """Hidden version (optimistic locking) and the reason kept in the history."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-    reason = forms.CharField(
-        label=_("Reason for the change"),
-        required=False,
-        max_length=REASON_MAX_LENGTH,
-        help_text=_("Kept in the history."),
-    )
-
-
 class ProblemForm(forms.Form):
     """A problem's own fields (问题清单 row) shared by create and edit."""
 
-    target = _model_field(Problem, "target")
-    description = _model_field(Problem, "description", widget=forms.Textarea(attrs={"rows": 4}))
-    source = _model_field(Problem, "source")
-    level = _model_field(Problem, "level")
-    found_on = _model_field(
+    target = model_field(Problem, "target")
+    description = model_field(Problem, "description", widget=forms.Textarea(attrs={"rows": 4}))
+    source = model_field(Problem, "source")
+    level = model_field(Problem, "level")
+    found_on = model_field(
         Problem,
         "found_on",
-        widget=_date_input(),
+        widget=date_input(),
         initial=timezone.localdate,
         show_hidden_initial=False,
     )
-    concerned_person = _model_field(Problem, "concerned_person", form_class=PersonChoiceField)
-    root_cause = _model_field(Problem, "root_cause", widget=forms.Textarea(attrs={"rows": 3}))
+    concerned_person = model_field(Problem, "concerned_person", form_class=PersonChoiceField)
+    root_cause = model_field(Problem, "root_cause", widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, user, campaign: Campaign, problem: Problem | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -119,7 +93,7 @@ class ProblemCreateForm(ProblemForm):
     campaign = forms.ModelChoiceField(
         queryset=Campaign.objects.none(), to_field_name="slug", widget=forms.HiddenInput
     )
-    unit = _model_field(Problem, "unit")
+    unit = model_field(Problem, "unit")
 
     field_order = ["campaign", "unit", "target"]
 
@@ -136,27 +110,27 @@ class ProblemCreateForm(ProblemForm):
         )
 
 
-class ProblemEditForm(_EditMixin, ProblemForm):
+class ProblemEditForm(VersionedEditForm, ProblemForm):
     """A problem's fields with its version; campaign and unit are fixed once created."""
 
 
 class MeasureForm(forms.Form):
     """A measure's fields and who answers for it (整改清单 and 责任清单 row)."""
 
-    content = _model_field(Measure, "content", widget=forms.Textarea(attrs={"rows": 4}))
-    expected_outcome = _model_field(
+    content = model_field(Measure, "content", widget=forms.Textarea(attrs={"rows": 4}))
+    expected_outcome = model_field(
         Measure, "expected_outcome", widget=forms.Textarea(attrs={"rows": 3})
     )
-    kind = _model_field(Measure, "kind")
-    deadline = _model_field(
+    kind = model_field(Measure, "kind")
+    deadline = model_field(
         Measure,
         "deadline",
-        widget=_date_input(),
+        widget=date_input(),
         help_text=_("Required unless the measure is long-term."),
     )
-    responsible_leader = _model_field(Measure, "responsible_leader", form_class=PersonChoiceField)
-    responsible_department = _model_field(Measure, "responsible_department")
-    responsible_persons = _model_field(
+    responsible_leader = model_field(Measure, "responsible_leader", form_class=PersonChoiceField)
+    responsible_department = model_field(Measure, "responsible_department")
+    responsible_persons = model_field(
         Measure, "responsible_persons", form_class=PersonMultipleChoiceField
     )
 
@@ -180,7 +154,7 @@ class MeasureForm(forms.Form):
         offer_choices(self, "responsible_department", units_near(user, problem.unit))
 
 
-class MeasureEditForm(_EditMixin, MeasureForm):
+class MeasureEditForm(VersionedEditForm, MeasureForm):
     """A measure's fields with its version."""
 
 
@@ -202,33 +176,14 @@ class MeasureStatusForm(forms.Form):
             ]
 
 
-class MultipleFileInput(forms.FileInput):
-    """A file input that lets the user pick several files (Django 5.2's documented way)."""
-
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Zero or more uploaded files, each checked like a single ``FileField``."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single_clean = super().clean
-        files = data if isinstance(data, list | tuple) else [data]
-        return [cleaned for cleaned in (single_clean(f, initial) for f in files) if cleaned]
-
-
 class ProgressForm(forms.Form):
     """A dated progress report with evidence files (整改进展、佐证材料)."""
 
-    text = _model_field(ProgressNote, "text", widget=forms.Textarea(attrs={"rows": 4}))
-    reported_on = _model_field(
+    text = model_field(ProgressNote, "text", widget=forms.Textarea(attrs={"rows": 4}))
+    reported_on = model_field(
         ProgressNote,
         "reported_on",
-        widget=_date_input(),
+        widget=date_input(),
         initial=timezone.localdate,
         show_hidden_initial=False,
     )
@@ -293,7 +248,7 @@ class UrgeForm(forms.Form):
 class ExtensionRequestForm(forms.Form):
     """Ask for a later deadline (延期申请)."""
 
-    new_deadline = forms.DateField(label=_("New deadline"), widget=_date_input())
+    new_deadline = forms.DateField(label=_("New deadline"), widget=date_input())
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
 

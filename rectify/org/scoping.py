@@ -172,16 +172,20 @@ def _per_campaign_clauses(user, unit_field: str, campaign_field: str) -> list[Q]
     return clauses
 
 
-def _person_id(user) -> int | None:
+def _person(user):
+    """The :class:`Person` tied to this login (with its unit), fetched once per user object."""
     if not getattr(user, "is_authenticated", False):
         return None
-    if not hasattr(user, "_rectify_person_id"):
+    if not hasattr(user, "_rectify_person"):
         from .models import Person
 
-        user._rectify_person_id = (
-            Person.objects.filter(user=user).values_list("pk", flat=True).first()
-        )
-    return user._rectify_person_id
+        user._rectify_person = Person.objects.filter(user=user).select_related("unit").first()
+    return user._rectify_person
+
+
+def _person_id(user) -> int | None:
+    person = _person(user)
+    return person.pk if person else None
 
 
 def visible_to(queryset: QuerySet, user) -> QuerySet:
@@ -232,9 +236,4 @@ def can_see_unit_for_campaign(user, unit: Unit, campaign_id: int) -> bool:
 
 def person_of(user):
     """The :class:`Person` tied to this login, or ``None``."""
-    pid = _person_id(user)
-    if pid is None:
-        return None
-    from .models import Person
-
-    return Person.objects.filter(pk=pid).first()
+    return _person(user)

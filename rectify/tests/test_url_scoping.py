@@ -24,8 +24,19 @@ from rectify.core.testing import (
     make_unit,
     make_user,
 )
+from rectify.evaluation.services import survey_create
+from rectify.evaluation.tests.world import answered_comment
 from rectify.exchange.importer.jobs import import_job_create
 from rectify.exchange.models import Job, JobKind, JobStatus
+from rectify.inspection.models import ChecklistAnswer
+from rectify.inspection.services.checklists import (
+    checklist_assign_persons,
+    checklist_create_from_template,
+)
+from rectify.inspection.services.feedback import FeedbackPoint, feedback_record
+from rectify.inspection.services.findings import record_finding
+from rectify.inspection.services.opinions import opinion_form_create, opinion_submit
+from rectify.inspection.services.research import topic_create, topic_report_save
 from rectify.ledger.models import ExtensionRequest, Measure, Problem
 from rectify.ledger.services import progress_record
 from rectify.notify.channels import channel_create
@@ -33,10 +44,21 @@ from rectify.notify.models import Notification
 from rectify.notify.services import notify
 from rectify.org.models import Person, Role, RoleGrant, Unit
 from rectify.org.services import role_grant
+from rectify.study.services import meeting_create
 
 pytestmark = pytest.mark.django_db
 
-NAMESPACES = ("ledger", "org", "campaigns", "notify", "channels", "exchange")
+NAMESPACES = (
+    "ledger",
+    "org",
+    "campaigns",
+    "notify",
+    "channels",
+    "exchange",
+    "inspection",
+    "study",
+    "evaluation",
+)
 
 #: URL name → which object of a county its id arguments take.
 TARGETS = {
@@ -96,6 +118,61 @@ TARGETS = {
     "exchange:import-errors": {"pk": "import_job"},
     "exchange:document-plan": {"slug": "campaign", "pk": "unit"},
     "exchange:document-report": {"slug": "campaign", "pk": "unit"},
+    "inspection:checklist-detail": {"pk": "checklist"},
+    "inspection:checklist-edit": {"pk": "checklist"},
+    "inspection:checklist-question-create": {"pk": "checklist"},
+    "inspection:checklist-question-edit": {"pk": "question"},
+    "inspection:checklist-question-move": {"pk": "question"},
+    "inspection:checklist-question-delete": {"pk": "question"},
+    "inspection:checklist-assign": {"pk": "checklist"},
+    "inspection:checklist-progress": {"pk": "checklist"},
+    "inspection:checklist-progress-unit": {"pk": "checklist", "unit_pk": "unit"},
+    "inspection:checklist-answer": {"pk": "assignment"},
+    "inspection:answer-detail": {"pk": "answer"},
+    "inspection:finding-detail": {"pk": "finding"},
+    "inspection:finding-promote": {"pk": "finding"},
+    "inspection:finding-attach": {"pk": "finding"},
+    "inspection:finding-join": {"pk": "finding"},
+    "inspection:finding-dismiss": {"pk": "finding"},
+    "inspection:opinion-form-detail": {"pk": "opinion_form"},
+    "inspection:opinion-form-toggle": {"pk": "opinion_form"},
+    "inspection:opinion-form-qr-png": {"pk": "opinion_form"},
+    "inspection:opinion-form-qr-svg": {"pk": "opinion_form"},
+    "inspection:opinion-form-poster": {"pk": "opinion_form"},
+    "inspection:opinion-inbox": {"pk": "opinion_form"},
+    "inspection:opinion-detail": {"pk": "opinion"},
+    "inspection:opinion-reply": {"pk": "opinion"},
+    "inspection:opinion-join": {"pk": "opinion"},
+    "inspection:opinion-reject": {"pk": "opinion"},
+    "inspection:research-detail": {"pk": "research_topic"},
+    "inspection:research-edit": {"pk": "research_topic"},
+    "inspection:research-report": {"pk": "research_topic"},
+    "inspection:research-finding": {"pk": "research_topic"},
+    "inspection:research-delete": {"pk": "research_topic"},
+    "inspection:research-restore": {"pk": "research_topic"},
+    "inspection:research-file": {"pk": "research_file"},
+    "inspection:feedback-create": {"pk": "unit"},
+    "inspection:feedback-detail": {"pk": "feedback"},
+    "inspection:gap-target": {"pk": "target"},
+    "study:meeting-detail": {"pk": "meeting"},
+    "study:meeting-edit": {"pk": "meeting"},
+    "study:meeting-delete": {"pk": "meeting"},
+    "study:meeting-restore": {"pk": "meeting"},
+    "study:meeting-invite": {"pk": "meeting"},
+    "study:meeting-mark": {"pk": "meeting"},
+    "study:meeting-mark-rest": {"pk": "meeting"},
+    "study:meeting-signin": {"pk": "meeting"},
+    "study:file-download": {"pk": "meeting_file"},
+    "study:requirement": {"slug": "campaign"},
+    "evaluation:survey-detail": {"pk": "survey"},
+    "evaluation:survey-toggle": {"pk": "survey"},
+    "evaluation:round-create": {"pk": "survey"},
+    "evaluation:survey-scale": {"pk": "survey"},
+    "evaluation:token-generate": {"pk": "survey"},
+    "evaluation:open-link": {"pk": "survey"},
+    "evaluation:results": {"pk": "survey"},
+    "evaluation:unit-results": {"pk": "survey", "unit_pk": "unit"},
+    "evaluation:comment-promote": {"pk": "survey_comment"},
 }
 #: Query strings some URLs need to answer at all (which list to export).
 QUERIES = {
@@ -134,7 +211,43 @@ def _county_objects(city, name, admin):
     group = make_guidance_group(
         county, members=[make_user(county).person], campaign=campaign, units=[county]
     )
+    checklist = checklist_create_from_template(campaign=campaign, acting_user=admin)
+    checklist_assign_persons(checklist=checklist, persons=[person], acting_user=admin)
+    opinion_form = opinion_form_create(
+        campaign=campaign, unit=county, title="征求意见", acting_user=admin
+    )
+    opinion, _code = opinion_submit(form=opinion_form, text="意见", client=None)
+    topic = topic_create(
+        campaign=campaign, unit=county, title="调研课题", lead=person, acting_user=admin
+    )
+    topic_report_save(
+        topic=topic,
+        report="报告",
+        files=[SimpleUploadedFile("报告.pdf", b"%PDF-1.4 report")],
+        expected_version=topic.version,
+        acting_user=admin,
+    )
+    feedback = feedback_record(
+        campaign=campaign,
+        unit=county,
+        group=group,
+        points=[FeedbackPoint("反馈意见")],
+        acting_user=group.members.get().user,
+    )
+    meeting = meeting_create(
+        campaign=campaign,
+        unit=county,
+        title="集中学习",
+        starts_at=dt.datetime(2019, 9, 16, 9, tzinfo=dt.UTC),
+        files=[SimpleUploadedFile("学习材料.pdf", b"%PDF-1.4 study")],
+        acting_user=admin,
+    )
+    survey = survey_create(
+        campaign=campaign, unit=county, units=[county], title="满意度测评", acting_user=admin
+    )
     return {
+        "survey": survey,
+        "survey_comment": answered_comment(survey, county, "测评意见", acting_user=admin),
         "unit": county,
         "campaign": campaign,
         "target": campaign.targets.first(),
@@ -151,6 +264,22 @@ def _county_objects(city, name, admin):
             reason="需要更多时间",
         ),
         "group": group,
+        "meeting": meeting,
+        "meeting_file": meeting.files.get(),
+        "research_topic": topic,
+        "research_file": topic.attachments.get(),
+        "feedback": feedback,
+        "opinion_form": opinion_form,
+        "opinion": opinion,
+        "checklist": checklist,
+        "question": checklist.questions.first(),
+        "assignment": checklist.assignments.get(),
+        "answer": ChecklistAnswer.objects.create(
+            assignment=checklist.assignments.get(), question=checklist.questions.first(), text="答"
+        ),
+        "finding": record_finding(
+            campaign=campaign, unit=county, source="other", text="发现", acting_user=admin
+        ),
         "channel": channel_create(
             unit=county,
             kind="wecom",

@@ -4,7 +4,7 @@ from django.core.management import call_command
 from django.db.models import Count
 
 from rectify.campaigns.models import Campaign, GuidanceAssignment
-from rectify.demo import data
+from rectify.demo import data, study
 from rectify.ledger.lights import Light
 from rectify.ledger.models import (
     Level,
@@ -129,11 +129,15 @@ def test_zeren_answers_for_measures_in_several_units_without_a_role(campaign):
 
 
 def test_real_people_never_answer_for_a_measure(campaign):
-    # The one real person in the demo is the guidance group's leader, as in the reference case.
+    # The real people in the demo are those the reference article names at the deployment
+    # meeting: who presided, who spoke (the guidance group's leader among them). None has a
+    # login, and none answers for, or is concerned by, a fictional problem.
     real = Person.objects.filter(name__in=data.REAL_NAMES)
-    assert list(real.values_list("name", flat=True)) == [data.GUIDANCE_GROUP["leader"]]
-    assert real.get().user_id is None
-    assert not real.get().measures.exists()
+    assert sorted(real.values_list("name", flat=True)) == sorted(
+        [data.GUIDANCE_GROUP["leader"], study.PRESIDER["name"], study.SECRETARY["name"]]
+    )
+    assert not real.filter(user__isnull=False).exists()
+    assert not Measure.objects.filter(responsible_persons__in=real).exists()
     assert not Problem.objects.filter(concerned_person__in=real).exists()
     assert not Measure.objects.filter(responsible_leader__in=real).exists()
     named = Person.objects.filter(measures__isnull=False).annotate(n=Count("measures"))

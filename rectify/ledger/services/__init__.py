@@ -1,21 +1,18 @@
 """Every write to the ledger. Views, the API, the importer and commands call these."""
 
 import datetime as dt
-import hashlib
-import mimetypes
 from collections.abc import Iterable, Sequence
-from pathlib import PurePath
+from functools import partial
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rectify.campaigns.models import Campaign, Target
 from rectify.core.services import attribute_history, claim_version, restore, soft_delete
+from rectify.core.uploads import store_uploads, validate_evidence_files
 from rectify.org.models import Person, Unit
 from rectify.org.scoping import can_change_unit, is_system_admin, person_of
 
@@ -301,36 +298,6 @@ def can_report_progress(user, measure: Measure) -> bool:
     return can_change_unit(user, measure.unit) or answers_for(user, measure)
 
 
-def validate_evidence_file(upload: UploadedFile) -> None:
-    """Refuse files over the size limit or of a type not on the allow-list."""
-    limit = settings.RECTIFY_EVIDENCE_MAX_BYTES
-    if upload.size > limit:
-        raise ValidationError(
-            _("“%(name)s” is %(size)s; the limit is %(limit)s.")
-            % {
-                "name": upload.name,
-                "size": filesizeformat(upload.size),
-                "limit": filesizeformat(limit),
-            },
-            code="too_large",
-        )
-    suffix = PurePath(upload.name or "").suffix.lower().lstrip(".")
-    if suffix not in settings.RECTIFY_EVIDENCE_EXTENSIONS:
-        raise ValidationError(
-            _("“%(name)s” is not an accepted file type. Accepted: %(types)s.")
-            % {"name": upload.name, "types": ", ".join(settings.RECTIFY_EVIDENCE_EXTENSIONS)},
-            code="file_type",
-        )
-
-
-def _sha256(upload: UploadedFile) -> str:
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    return digest.hexdigest()
-
-
 @transaction.atomic
 def progress_record(
     *,
@@ -348,36 +315,11 @@ def progress_record(
     reported_on = reported_on or timezone.localdate()
     if reported_on > timezone.localdate():
         raise ValidationError({"reported_on": _("The date cannot be in the future.")})
-    errors = []
-    for upload in files:
-        try:
-            validate_evidence_file(upload)
-        except ValidationError as exc:
-            errors.extend(exc.messages)
-    if errors:
-        raise ValidationError({"files": errors})
+    validate_evidence_files(files)
     note = ProgressNote.objects.create(
         measure=measure, text=text, reported_on=reported_on, author=acting_user
     )
-    stored: list[Evidence] = []
-    try:
-        for upload in files:
-            evidence = Evidence(
-                note=note,
-                original_name=PurePath(upload.name).name[:255],
-                size=upload.size,
-                # From the accepted extension, never from what the browser claims.
-                content_type=mimetypes.guess_type(upload.name)[0] or "application/octet-stream",
-                sha256=_sha256(upload),
-            )
-            evidence.file.save(upload.name, upload, save=False)
-            stored.append(evidence)
-            evidence.save()
-    except BaseException:
-        # The rows roll back with the transaction; the files must go too.
-        for evidence in stored:
-            evidence.file.delete(save=False)
-        raise
+    store_uploads(files, partial(Evidence, note=note))
     if measure.status == MeasureStatus.NOT_STARTED:
         claim_version(measure, expected_version=measure.version)
         measure.status = MeasureStatus.IN_PROGRESS

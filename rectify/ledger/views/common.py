@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from rectify.campaigns.models import Target
 from rectify.campaigns.selectors import campaigns_visible_to
-from rectify.core.forms import add_service_error, offer_choices
+from rectify.core.forms import ReasonForm, add_service_error, offer_choices
 from rectify.org.models import Person, Unit
 from rectify.org.scoping import (
     CHANGE,
@@ -28,7 +28,7 @@ from rectify.org.scoping import (
 )
 from rectify.org.selectors import units_for_choice
 
-from ..forms import ReasonForm, persons_for
+from ..forms import persons_for
 from ..lights import Light
 from ..models import Evidence, Measure, Problem
 from ..selectors import (

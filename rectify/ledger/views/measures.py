@@ -5,13 +5,14 @@ from functools import partial
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from rectify.core.forms import add_service_error
+from rectify.core.forms import ReasonForm, add_service_error
 from rectify.core.pagination import paginate
+from rectify.core.uploads import stored_file_response
 from rectify.org.scoping import can_change_unit, is_system_admin
 
 from .. import services
@@ -23,7 +24,6 @@ from ..forms import (
     MeasureForm,
     MeasureStatusForm,
     ProgressForm,
-    ReasonForm,
     SubmitForm,
     UrgeForm,
     measure_initial,
@@ -237,14 +237,4 @@ def measure_restore(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     """An evidence file, as an attachment under its original name, if its measure is in scope."""
-    evidence = get_object_or_404(evidence_visible_to(request.user), pk=pk)
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError:
-        raise Http404(_("The file is missing from storage.")) from None
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=evidence.original_name,
-        content_type=evidence.content_type or "application/octet-stream",
-    )
+    return stored_file_response(get_object_or_404(evidence_visible_to(request.user), pk=pk))

@@ -11,14 +11,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from rectify.campaigns.selectors import campaigns_visible_to
-from rectify.core.forms import add_service_error
+from rectify.core.forms import ReasonForm, add_service_error
 from rectify.core.pagination import paginate
 from rectify.org.scoping import can_change_unit, editable_by
 
 from .. import services
 from ..filters import ProblemFilter
-from ..forms import ProblemCreateForm, ProblemEditForm, ReasonForm, problem_initial
+from ..forms import ProblemCreateForm, ProblemEditForm, problem_initial
 from ..models import Measure
+from ..panels import problem_panels
 from ..selectors import measures_visible_to, problems_visible_to, with_light
 from .common import (
     describe_history,
@@ -62,6 +63,7 @@ def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": can_edit,
         "reason_form": ReasonForm(),
         "history": describe_history(problem),
+        "panels": problem_panels(problem, request.user),
     }
     return render(request, "ledger/problem_detail.html", context)
 

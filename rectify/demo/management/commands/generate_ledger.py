@@ -35,6 +35,7 @@ from simple_history.utils import bulk_create_with_history
 
 from rectify.campaigns.models import Campaign
 from rectify.campaigns.services import campaign_create
+from rectify.demo.generate_study import generate_attendance
 from rectify.ledger.lights import Light
 from rectify.ledger.models import (
     Level,
@@ -121,8 +122,23 @@ class Command(BaseCommand):
         parser.add_argument(
             "--campaign-slug", default="generated", help="Slug of the campaign to create."
         )
+        parser.add_argument(
+            "--attendance",
+            type=int,
+            default=0,
+            help="Also hold study meetings with about this many person-attendance rows.",
+        )
 
-    def handle(self, *args, units: int, measures: int, seed: int, campaign_slug: str, **options):
+    def handle(
+        self,
+        *args,
+        units: int,
+        measures: int,
+        seed: int,
+        campaign_slug: str,
+        attendance: int,
+        **options,
+    ):
         if units < 2:
             raise CommandError("--units must be at least 2 (a root and one county).")
         if measures < 1:
@@ -145,6 +161,7 @@ class Command(BaseCommand):
             slug=slug,
             stdout=self.stdout,
             verbosity=options["verbosity"],
+            attendance=attendance,
         )
         password = os.environ.get(PASSWORD_ENV) or secrets.token_urlsafe(12)
         # The debug cursor keeps the text of every statement: a tenth of the run for nothing.
@@ -167,9 +184,19 @@ class Generator:
     """Builds the data; :meth:`run` writes it and fills :attr:`counts` and :attr:`timings`."""
 
     def __init__(
-        self, *, units: int, measures: int, seed: int, slug: str, stdout, verbosity: int = 1
+        self,
+        *,
+        units: int,
+        measures: int,
+        seed: int,
+        slug: str,
+        stdout,
+        verbosity: int = 1,
+        attendance: int = 0,
     ):
         self.n_units = units
+        self.n_attendance = attendance
+        self.seed = seed
         self.n_measures = measures
         self.n_problems = max(1, round(measures / 2.5))
         self.rng = random.Random(seed)
@@ -536,6 +563,17 @@ class Generator:
             self._write_ledger(campaign, generator)
         with self._step("logins"):
             self._write_logins(password, generator)
+        if self.n_attendance:
+            with self._step("study attendance"):
+                self.counts.update(
+                    generate_attendance(
+                        campaign=campaign,
+                        rows=self.n_attendance,
+                        seed=self.seed,
+                        acting_user=generator,
+                        stdout=self.stdout,
+                    )
+                )
         with self._step("sequences and analyze"):
             self._reset_sequences()
             self._analyze()

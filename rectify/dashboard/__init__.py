@@ -1,0 +1,1 @@
+"""Dashboard: pages that read across the stages (the pipeline funnel); nothing imports it."""

@@ -1,0 +1,1 @@
+"""Views of satisfaction evaluation: :mod:`.staff` pages and :mod:`.public` respondent pages."""

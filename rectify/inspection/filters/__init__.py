@@ -1,0 +1,1 @@
+"""One filter definition per list of the inspection stage, one module per source."""

@@ -1,0 +1,1 @@
+"""Every write of the inspection stage, one module per source plus the findings they feed."""

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class StudyConfig(AppConfig):
+    name = "rectify.study"
+    label = "study"
+    verbose_name = _("Study and coverage")
