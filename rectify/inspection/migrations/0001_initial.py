@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('campaigns', '0006_extension_approver'),
-        ('ledger', '0006_fk_indexes_covered_by_composites'),
+        ('ledger', '0005_measure_report_index'),
         ('org', '0004_unit_depth_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
