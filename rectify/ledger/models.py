@@ -42,8 +42,13 @@ class ProblemStatus(models.TextChoices):
 class Problem(TimeStampedModel, SoftDeleteModel, VersionedModel):
     """A problem found against a campaign target (问题清单 row)."""
 
+    # Indexed by ledger_problem_campaign_unit, which leads with it.
     campaign = models.ForeignKey(
-        Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="problems"
+        Campaign,
+        verbose_name=_("campaign"),
+        on_delete=models.PROTECT,
+        related_name="problems",
+        db_index=False,
     )
     unit = models.ForeignKey(
         Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="problems"
@@ -78,7 +83,12 @@ class Problem(TimeStampedModel, SoftDeleteModel, VersionedModel):
         editable=False,
     )
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    # History is read by object (``id``) and user, never by these: their indexes would
+    # only slow down every write, and a ledger import writes a hundred thousand records.
+    history = HistoricalRecords(
+        excluded_fields=["updated_at"],
+        no_db_index=["campaign", "unit", "target", "concerned_person", "created_by"],
+    )
     scope_unit_field = "unit"
     scope_person_field = "measures__responsible_persons"
     scope_campaign_field = "campaign"
@@ -119,8 +129,15 @@ OPEN_STATUSES = tuple(s for s in MeasureStatus if s not in DONE_STATUSES)
 class Measure(TimeStampedModel, SoftDeleteModel, VersionedModel):
     """A rectification measure (整改措施) with the people who answer for it (责任清单)."""
 
+    # problem, campaign, unit and responsible_department are indexed by the composite
+    # indexes of Meta that lead with them: a single-column index beside each would only
+    # cost every insert (a ledger import writes a hundred thousand).
     problem = models.ForeignKey(
-        Problem, verbose_name=_("problem"), on_delete=models.PROTECT, related_name="measures"
+        Problem,
+        verbose_name=_("problem"),
+        on_delete=models.PROTECT,
+        related_name="measures",
+        db_index=False,
     )
     # Copied from the problem by the services so that lists filter and scope
     # a million measures without a join.
@@ -130,6 +147,7 @@ class Measure(TimeStampedModel, SoftDeleteModel, VersionedModel):
         on_delete=models.PROTECT,
         related_name="measures",
         editable=False,
+        db_index=False,
     )
     unit = models.ForeignKey(
         Unit,
@@ -137,6 +155,7 @@ class Measure(TimeStampedModel, SoftDeleteModel, VersionedModel):
         on_delete=models.PROTECT,
         related_name="measures",
         editable=False,
+        db_index=False,
     )
     content = models.TextField(_("measure"))
     expected_outcome = models.TextField(_("expected outcome"), blank=True)
@@ -159,6 +178,7 @@ class Measure(TimeStampedModel, SoftDeleteModel, VersionedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="department_measures",
+        db_index=False,
     )
     responsible_persons = models.ManyToManyField(
         Person, verbose_name=_("responsible persons"), related_name="measures"
@@ -181,7 +201,16 @@ class Measure(TimeStampedModel, SoftDeleteModel, VersionedModel):
         help_text=_("For a long-term measure: the mechanism in place that keeps it up (长效机制)."),
     )
 
-    history = HistoricalRecords(excluded_fields=["updated_at"], m2m_fields=[responsible_persons])
+    # As for problems: history is read by object; "measure" and "person" are the fields of
+    # the responsible persons' history rows (read by their history record).
+    history = HistoricalRecords(
+        excluded_fields=["updated_at"],
+        m2m_fields=[responsible_persons],
+        no_db_index=[
+            *("problem", "campaign", "unit", "responsible_leader", "responsible_department"),
+            *("measure", "person"),
+        ],
+    )
     scope_unit_field = "unit"
     scope_person_field = "responsible_persons"
     scope_campaign_field = "campaign"

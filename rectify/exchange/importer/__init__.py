@@ -3,9 +3,11 @@
 ``read`` opens a file safely (limits, magic bytes, zip bombs) and yields its
 rows with merged cells expanded; ``header`` finds the header row and maps
 columns; ``parse`` reads cell values; ``plan`` turns rows into what would
-land and every row-level issue; ``commit`` writes a plan in one transaction.
-Views, the background task and the ``import_ledger`` command all go through
-:func:`plan_file` and :func:`~.commit.import_plan`.
+land and every row-level issue; ``commit`` writes a plan in one transaction;
+``stored`` keeps the plan made at "Import" for the background job that writes
+it. Views, the background task and the ``import_ledger`` command all go through
+:func:`plan_file` (or :func:`~.jobs.import_job_plan`) and
+:func:`~.commit.import_plan`.
 """
 
 from .commit import ImportFailed, Outcome, import_plan, import_reason

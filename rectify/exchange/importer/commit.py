@@ -22,6 +22,7 @@ from rectify.org.models import Person, Unit
 from rectify.org.scoping import is_system_admin
 from rectify.org.services import person_create
 
+from .memory import collector_paused
 from .plan import Issue, Plan, PlannedMeasure, PlannedProblem
 
 
@@ -54,6 +55,7 @@ class ImportFailed(ValidationError):
         super().__init__([f"{i.row}: {i.reason}" for i in issues[:20]] or [_("Nothing to import.")])
 
 
+@collector_paused
 @transaction.atomic
 def import_plan(
     plan: Plan,

@@ -2,10 +2,13 @@
 
 The page flow is: :func:`import_job_create` (upload checked and stored, the
 campaign and unit in ``Job.params``) → the preview, which calls
-:func:`import_job_plan` with the options of the page → :func:`import_job_start`
-(options saved, the task queued) → :func:`import_job_run` in the worker, which
-plans again from the stored file and writes in one transaction, reporting
-progress on ``Job.done`` / ``Job.total`` while it reads.
+:func:`import_job_plan` with the options of the page → "Import", which plans
+once more with the options posted and, if every row can land, calls
+:func:`import_job_start` (options saved, that plan kept beside the upload — see
+:mod:`.stored` — and the task queued) → :func:`import_job_run` in the worker,
+which writes the kept plan in one transaction, reporting progress on
+``Job.done`` / ``Job.total``. A job without a usable kept plan plans again from
+the stored file first.
 """
 
 import logging
@@ -16,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -29,6 +33,7 @@ from ..models import Job, JobKind, JobStatus
 from .commit import ImportFailed, import_plan, import_reason
 from .plan import Options, Plan, build_plan
 from .read import ImportRefused, Spreadsheet, check_file
+from .stored import dump_plan, load_plan
 
 logger = logging.getLogger(__name__)
 
@@ -98,7 +103,7 @@ def import_job_plan(job: Job, options: Options | None = None, *, progress=None) 
     with source_path(job) as path:
         fmt = Path(job.source.name).suffix.lstrip(".")
         with Spreadsheet(path, fmt, job.source_name) as book:
-            return build_plan(
+            plan = build_plan(
                 book,
                 campaign=campaign,
                 unit=unit,
@@ -106,13 +111,25 @@ def import_job_plan(job: Job, options: Options | None = None, *, progress=None) 
                 options=options,
                 progress=progress,
             )
+    # Travels with this Job object: import_job_start keeps it for the worker.
+    job._plan = (options.to_params(), plan)
+    return plan
 
 
 def import_job_start(job: Job, options: Options) -> None:
-    """Save the user's options and queue the import (it runs after this transaction commits)."""
+    """Save the user's options and queue the import (it runs after this transaction commits).
+
+    The plan :func:`import_job_plan` just made of this job with these options, if
+    every row of it can land, is kept for the worker to write.
+    """
     from ..tasks import run_import
 
+    _drop_kept_plan(job)
     job.params = {**job.params, **options.to_params()}
+    planned = getattr(job, "_plan", None)
+    if planned is not None and planned[0] == options.to_params() and planned[1].can_import:
+        name = f"{job.source.name}.plan.json"
+        job.params["plan"] = job.source.storage.save(name, ContentFile(dump_plan(planned[1])))
     job.status = JobStatus.PENDING
     job.done = 0
     job.total = 0
@@ -123,7 +140,10 @@ def import_job_start(job: Job, options: Options) -> None:
 
 
 def import_job_run(job_id: int) -> None:
-    """Run a queued import: plan from the stored file, then write all rows or none."""
+    """Run a queued import: write the plan kept at "Import" (or plan the file again).
+
+    Every row lands, or none.
+    """
     claimed = Job.objects.filter(pk=job_id, status=JobStatus.PENDING).update(
         status=JobStatus.RUNNING
     )
@@ -137,12 +157,13 @@ def import_job_run(job_id: int) -> None:
     status, result, error = JobStatus.FAILED, {}, ""
     try:
         campaign, _unit = job_target(job)
-        plan = import_job_plan(job, progress=progress)
+        plan = _kept_plan(job) or import_job_plan(job, progress=progress)
         outcome = import_plan(
             plan,
             campaign=campaign,
             acting_user=job.owner,
             reason=import_reason(job.source_name),
+            progress=progress,
         )
     except ImportFailed as exc:
         error = _("Nothing was imported: %(count)s rows need attention.") % {
@@ -156,9 +177,33 @@ def import_job_run(job_id: int) -> None:
         error = _("The import stopped on an unexpected error; nothing was imported.")
     else:
         status, result = JobStatus.DONE, outcome.as_dict()
+    _drop_kept_plan(job)
     Job.objects.filter(pk=job_id).update(
-        status=status, result=result, error=error, finished_at=timezone.now()
+        status=status, result=result, error=error, finished_at=timezone.now(), params=job.params
     )
+
+
+def _kept_plan(job: Job) -> Plan | None:
+    """The plan :func:`import_job_start` kept for ``job``, if there is one it can read."""
+    name = job.params.get("plan")
+    if not name:
+        return None
+    try:
+        with job.source.storage.open(name, "rb") as stored:
+            return load_plan(stored.read())
+    except OSError:
+        logger.warning("Import job %s: its kept plan is unreadable; planning again", job.pk)
+        return None
+
+
+def _drop_kept_plan(job: Job) -> None:
+    """Delete the plan kept for ``job`` (written, or replaced by a new one)."""
+    name = job.params.pop("plan", None)
+    if name:
+        try:
+            job.source.storage.delete(name)
+        except OSError:
+            logger.warning("Import job %s: its kept plan %s could not be deleted", job.pk, name)
 
 
 def _issue_json(issue) -> dict:

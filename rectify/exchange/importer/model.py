@@ -12,7 +12,7 @@ from .read import Row, column_letter
 PREVIEW_ROWS = 20
 
 
-@dataclass
+@dataclass(slots=True)
 class Issue:
     """A problem with one cell (or row): where, what it holds, why; blocking stops the import."""
 
@@ -23,7 +23,7 @@ class Issue:
     blocking: bool = True
 
 
-@dataclass
+@dataclass(slots=True)
 class PlannedMeasure:
     """A measure as it will be stored (persons by name until the people are decided)."""
 
@@ -40,7 +40,7 @@ class PlannedMeasure:
     status_given: bool = False
     progress: str = ""
     existing_id: int | None = None
-    given: set[str] = field(default_factory=set)
+    given: frozenset[str] = frozenset()
 
     @property
     def kind_label(self) -> str:
@@ -53,7 +53,7 @@ class PlannedMeasure:
         return MeasureStatus(self.status).label
 
 
-@dataclass
+@dataclass(slots=True)
 class PlannedProblem:
     """A problem as it will be stored, with its measures."""
 
@@ -70,7 +70,7 @@ class PlannedProblem:
     found_on: dt.date | None = None
     existing_id: int | None = None
     measures: list[PlannedMeasure] = field(default_factory=list)
-    given: set[str] = field(default_factory=set)
+    given: frozenset[str] = frozenset()
 
 
 @dataclass

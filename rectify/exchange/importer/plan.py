@@ -14,20 +14,24 @@ text (same unit and category) of the row above, or when Rectify's hidden id
 names the same problem.
 """
 
+import functools
 import itertools
+import operator
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from rectify.campaigns.models import Campaign
 from rectify.ledger.models import MeasureKind, MeasureStatus
 from rectify.org.models import Unit
 
 from .header import NOT_STORED, SCAN_ROWS, Header, detect_header, is_repeated_header
+from .memory import collector_paused
 from .model import (
     Issue,
     Options,
@@ -66,6 +70,8 @@ MEASURE_KEYS = (
     "progress",
     "status",
 )
+#: Every key a cell is read under.
+ALL_KEYS = (*PROBLEM_KEYS, *MEASURE_KEYS, "id")
 _FOOTER = re.compile(
     r"^(填表人|填报人|制表人|审核人|审批人|核稿人|联系人|联系电话|电话|填表日期|填报日期|"
     r"制表日期|日期|落款|附件|注|说明|单位负责人|主要负责人|负责人|签字|签发人|盖章|"
@@ -77,9 +83,8 @@ _ENUMERATOR = re.compile(
 _TARGET_TAIL = re.compile(r"(?:方面)?(?:的|存在的)?(?:问题)?$")
 
 
-@dataclass
-class _Record:
-    """A data row: its number, the mapped cells, and the section context above it."""
+class _Record(NamedTuple):
+    """A data row, and the target its section heading above it names (if any)."""
 
     row: Row
     target_section: int | None
@@ -98,6 +103,12 @@ class Planner:
         self._target_index = _target_index(self.targets)
         self.roots = [u.path for u in campaign.participating_units.all()]
         self.resolver = Resolver(campaign=campaign, unit=unit, user=user)
+        # What a file repeats on row after row, worked out once: the notes in the user's
+        # language, and the categories, units and departments its cells name.
+        self._said: dict[str, str] = {}
+        self._target_of: dict[str, object] = {}
+        self._unit_of: dict[str, tuple[Unit | None, str]] = {}
+        self._department_of: dict[tuple[str, int], Unit | None] = {}
 
     # Reading -------------------------------------------------------------------------
 
@@ -195,7 +206,13 @@ class Planner:
 
     def _section(self, row: Row, plan: Plan) -> tuple[str, int | None] | None:
         """A heading row inside the table ("一、理论学习有收获"): what it sets, or None."""
-        if len({v for v in row.cells if v != "" and v is not None}) != 1:
+        cells = row.cells
+        if len(cells) > 1 and cells[0] not in ("", None) and cells[1] not in ("", cells[0], None):
+            return None  # two values side by side: data (the quick answer for most rows)
+        distinct = set(cells)
+        distinct.discard("")
+        distinct.discard(None)
+        if len(distinct) != 1:
             return None
         filled = [(c, v) for c, v in enumerate(row.cells) if text(v)]
         values = {text(v) for _c, v in filled}
@@ -243,15 +260,13 @@ class Planner:
         columns = {k: c for c, k in plan.columns.items() if k and k not in NOT_STORED}
         self.columns = columns
         self.plan = plan
-        units = self.resolver.units(_column_texts(records, columns.get("unit")))
-        existing = self.resolver.existing(
-            [parse_record_id(r.row.value(columns["id"])) for r in records]
-            if "id" in columns
-            else []
-        )
-        departments = self.resolver.departments(
-            _column_texts(records, columns.get("responsible_department"))
-        )
+        self.table = table = _Table([r.row for r in records], columns)
+        self._read_values()
+        texts, raws = table.texts, table.raws
+        units = self.resolver.units(table.distinct("unit"))
+        ids = [parse_record_id(v) for v in raws["id"]] if "id" in columns else None
+        existing = self.resolver.existing(ids or [])
+        self._departments = self.resolver.departments(table.distinct("responsible_department"))
         default_target = None
         if self.options.default_target:
             default_target = next(
@@ -263,30 +278,32 @@ class Planner:
         seen_measures: set[int] = set()
         names_at: dict[str, list[tuple[int, int]]] = {}
         ignored: list[tuple[Row, object]] = []
+        description_column = columns.get("description", -1)
+        descriptions, contents, targets = texts["description"], texts["content"], texts["target"]
+        unit_names, id_raws = texts["unit"], raws["id"]
+        known_problems, known_measures = existing["problems"], existing["measures"]
         total = len(records)
         for index, record in enumerate(records):
             if progress and index % 1000 == 0:
                 progress(index, total)
             row = record.row
-            cell = _Cells(row, columns)
-            ids = parse_record_id(cell.raw("id")) if "id" in columns else None
             problem_id, measure_id = None, None
             if ids is not None:
-                problem_id, measure_id = ids
-                if problem_id not in existing["problems"]:
-                    ignored.append((row, cell.raw("id")))
-                    problem_id = measure_id = None
-                elif measure_id is not None and (
-                    existing["measures"].get(measure_id) != problem_id
-                ):
-                    ignored.append((row, cell.raw("id")))
-                    measure_id = None
-            elif "id" in columns and cell.text("id"):
-                ignored.append((row, cell.raw("id")))
-            description = cell.text("description")
-            description_merge = row.merges.get(columns.get("description", -1))
-            content = cell.text("content")
-            unit = self._row_unit(plan, row, cell, units)
+                found = ids[index]
+                if found is not None:
+                    problem_id, measure_id = found
+                    if problem_id not in known_problems:
+                        ignored.append((row, id_raws[index]))
+                        problem_id = measure_id = None
+                    elif measure_id is not None and known_measures.get(measure_id) != problem_id:
+                        ignored.append((row, id_raws[index]))
+                        measure_id = None
+                elif text(id_raws[index]):
+                    ignored.append((row, id_raws[index]))
+            description = descriptions[index]
+            description_merge = row.merges.get(description_column)
+            content = contents[index]
+            unit = self._row_unit(plan, row, unit_names[index], units)
             if unit is None:
                 current = None
                 continue
@@ -306,59 +323,91 @@ class Planner:
                             or fold(description) == fold(current.description)
                         )
                         and unit.pk == current.unit_id
-                        and fold(cell.text("target")) in ("", fold(current.target_text))
+                        and fold(targets[index]) in ("", fold(current.target_text))
                     )
                 )
             if not same:
                 if not description and problem_id is None:
                     if content:
                         self._issue(
-                            plan, row, "description", "", _("A measure with no problem above it.")
+                            plan,
+                            row,
+                            "description",
+                            "",
+                            self._say(gettext_noop("A measure with no problem above it.")),
                         )
-                    elif _has_any(cell, MEASURE_KEYS):
+                    elif table.has_any(index, MEASURE_KEYS):
                         self._issue(
                             plan,
                             row,
                             "content",
                             "",
-                            _("Neither a problem nor a measure: the row was left out."),
+                            self._say(
+                                gettext_noop(
+                                    "Neither a problem nor a measure: the row was left out."
+                                )
+                            ),
                             blocking=False,
                         )
                     current = None
                     continue
-                current = self._problem(plan, record, cell, unit, default_target, problem_id)
+                current = self._problem(plan, record, index, unit, default_target, problem_id)
                 plan.problems.append(current)
                 if problem_id is not None:
                     by_existing[problem_id] = current
             current_merge = description_merge
             if not content:
-                if _has_any(cell, MEASURE_KEYS) and not _all_merged(row, columns, MEASURE_KEYS):
-                    self._issue(
-                        plan,
-                        row,
-                        "content",
-                        "",
-                        _("The measure text (整改措施) is empty, so this row's measure fields "
-                          "have nowhere to go."),
-                    )  # fmt: skip
+                if table.has_any(index, MEASURE_KEYS) and not _all_merged(
+                    row, columns, MEASURE_KEYS
+                ):
+                    empty = gettext_noop(
+                        "The measure text (整改措施) is empty, so this row's measure fields "
+                        "have nowhere to go."
+                    )
+                    self._issue(plan, row, "content", "", self._say(empty))
                 continue
             if measure_id is not None:
                 if measure_id in seen_measures:
                     self._issue(
-                        plan, row, "id", cell.raw("id"), _("This id appears twice in the file.")
+                        plan,
+                        row,
+                        "id",
+                        id_raws[index],
+                        self._say(gettext_noop("This id appears twice in the file.")),
                     )
                     continue
                 seen_measures.add(measure_id)
-            measure = self._measure(plan, row, cell, current, measure_id, departments, unit)
+            measure = self._measure(plan, row, index, measure_id, unit)
             current.measures.append(measure)
-            for name in [measure.leader, *measure.persons]:
-                if name:
-                    names_at.setdefault(name, []).append((row.number, current.unit_id))
+            if measure.leader:
+                names_at.setdefault(measure.leader, []).append((row.number, current.unit_id))
+            for name in measure.persons:
+                names_at.setdefault(name, []).append((row.number, current.unit_id))
         if progress:
             progress(total, total)
         self._report_ignored_ids(plan, ignored)
         self._finish_problems(plan, existing)
         self.resolver.people(plan, names_at, self.options.people)
+
+    def _read_values(self) -> None:
+        """Read the cells into their fields, column by column, each distinct value once.
+
+        A ledger repeats its kinds, statuses, deadlines, names, sources and levels on
+        row after row: reading each distinct value once (with the reason it cannot be
+        read, if so) spares most of the per-row work. (Units, categories and
+        departments are looked up once per distinct name, as rows ask for them.)
+        """
+        table = self.table
+        deadline = functools.partial(parse_deadline, campaign_start=self.campaign.start_date)
+        self.values = {
+            "kind": table.each("kind", _or_reason(parse_kind)),
+            "status": table.each("status", _or_reason(parse_status)),
+            "deadline": table.each("deadline", _or_reason(deadline)),
+            "source": table.each("source", parse_source),
+            "level": table.each("level", parse_level),
+            "responsible_leader": table.each("responsible_leader", _names),
+            "responsible_persons": table.each("responsible_persons", _names),
+        }
 
     def _report_ignored_ids(self, plan: Plan, ignored: list[tuple[Row, object]]) -> None:
         """A note per row whose id names nothing the user may change here (the first few)."""
@@ -387,50 +436,57 @@ class Planner:
         label = plan.column_label(column) if column is not None else ""
         plan.issues.append(Issue(row.number, label, text(value), reason, blocking))
 
-    def _row_unit(self, plan: Plan, row: Row, cell: "_Cells", units: dict) -> Unit | None:
-        name = cell.text("unit")
+    def _row_unit(self, plan: Plan, row: Row, name: str, units: dict) -> Unit | None:
+        """The unit the row's 单位 cell names (blank: the chosen unit); None with an issue."""
         if not name:
             return self.unit
-        found = units.get(unit_key(name))
-        if found is None:
-            self._issue(
-                plan,
-                row,
-                "unit",
-                name,
-                _("No unit of this name or code within “%(unit)s”.") % {"unit": self.unit},
-            )
-            return None
-        if found == "ambiguous":
-            self._issue(
-                plan,
-                row,
-                "unit",
-                name,
-                _("Several units within “%(unit)s” have this name; write the unit's code.")
-                % {"unit": self.unit},
-            )
-            return None
-        if not any(found.path.startswith(root) for root in self.roots):
-            self._issue(plan, row, "unit", name, _("This unit does not take part in the campaign."))
-            return None
+        known = self._unit_of.get(name)
+        if known is None:
+            known = self._unit_of[name] = self._unit_named(name, units)
+        found, reason = known
+        if reason:
+            self._issue(plan, row, "unit", name, reason)
         return found
 
-    def _problem(self, plan, record: _Record, cell, unit: Unit, default_target, problem_id):
+    def _unit_named(self, name: str, units: dict) -> tuple[Unit | None, str]:
+        """``(unit, "")`` for a name that places rows, ``(None, reason)`` otherwise."""
+        found = units.get(unit_key(name))
+        if found is None:
+            return None, _("No unit of this name or code within “%(unit)s”.") % {"unit": self.unit}
+        if found == "ambiguous":
+            return None, _(
+                "Several units within “%(unit)s” have this name; write the unit's code."
+            ) % {"unit": self.unit}
+        if not any(found.path.startswith(root) for root in self.roots):
+            return None, _("This unit does not take part in the campaign.")
+        return found, ""
+
+    def _target_named(self, value: str):
+        """:meth:`match_target`, once per distinct category cell."""
+        try:
+            return self._target_of[value]
+        except KeyError:
+            found = self._target_of[value] = self.match_target(value)
+            return found
+
+    def _problem(self, plan, record: _Record, index: int, unit: Unit, default_target, problem_id):
         row = record.row
+        texts, raws = self.table.texts, self.table.raws
         target = None
-        target_text = cell.text("target")
+        target_text = texts["target"][index]
         if target_text:
-            target = self.match_target(target_text)
+            target = self._target_named(target_text)
             if target is None:
                 self._issue(
                     plan,
                     row,
                     "target",
                     target_text,
-                    _(
-                        "No target of the campaign has this code or title. Correct the cell, "
-                        "or leave the column out and choose a target for all rows."
+                    self._say(
+                        gettext_noop(
+                            "No target of the campaign has this code or title. Correct the cell, "
+                            "or leave the column out and choose a target for all rows."
+                        )
                     ),
                 )
         elif record.target_section is not None:
@@ -443,32 +499,41 @@ class Planner:
                 row,
                 "target",
                 "",
-                _("Which target does this problem fall short of? Choose a target for all rows "
-                  "without one, or map the column that names it."),
+                self._say(gettext_noop("Which target does this problem fall short of? Choose a "
+                                       "target for all rows without one, or map the column "
+                                       "that names it.")),
             )  # fmt: skip
-        source, known = parse_source(cell.raw("source"))
+        source, known = self.values["source"][index]
         if not known:
+            raw = raws["source"][index]
             self._issue(
                 plan,
                 row,
                 "source",
-                cell.raw("source"),
-                _("Unknown source; recorded as “other”."),
+                raw,
+                self._say(gettext_noop("Unknown source; recorded as “other”.")),
                 blocking=False,
             )
-        level, known = parse_level(cell.raw("level"))
+        level, known = self.values["level"][index]
         if not known:
+            raw = raws["level"][index]
             self._issue(
                 plan,
                 row,
                 "level",
-                cell.raw("level"),
-                _("Unknown level; recorded as “unit”."),
+                raw,
+                self._say(gettext_noop("Unknown level; recorded as “unit”.")),
                 blocking=False,
             )
-        description = cell.text("description")
+        description = texts["description"][index]
         if not description and problem_id is None:
-            self._issue(plan, row, "description", "", _("The problem description is empty."))
+            self._issue(
+                plan,
+                row,
+                "description",
+                "",
+                self._say(gettext_noop("The problem description is empty.")),
+            )
         return PlannedProblem(
             row=row.number,
             unit_id=unit.pk,
@@ -479,27 +544,28 @@ class Planner:
             description=description,
             source=source,
             level=level,
-            root_cause=cell.text("root_cause"),
+            root_cause=texts["root_cause"][index],
             existing_id=problem_id,
-            given={key for key in PROBLEM_KEYS if cell.texts.get(key)},
+            given=self.table.given(index, PROBLEM_KEYS),
         )
 
-    def _measure(self, plan, row: Row, cell, problem, measure_id, departments, unit):
-        measure = PlannedMeasure(row=row.number, content=cell.text("content"))
-        measure.existing_id = measure_id
-        measure.given = {key for key in MEASURE_KEYS if cell.texts.get(key)}
-        measure.expected_outcome = cell.text("expected_outcome")
-        measure.progress = cell.text("progress")
-        kind = None
-        try:
-            kind = parse_kind(cell.raw("kind"))
-        except CellError as exc:
-            self._issue(plan, row, "kind", cell.raw("kind"), str(exc))
-        status = None
-        try:
-            status = parse_status(cell.raw("status"))
-        except CellError as exc:
-            self._issue(plan, row, "status", cell.raw("status"), str(exc))
+    def _measure(self, plan, row: Row, index: int, measure_id, unit) -> PlannedMeasure:
+        texts, raws = self.table.texts, self.table.raws
+        measure = PlannedMeasure(
+            row=row.number,
+            content=texts["content"][index],
+            expected_outcome=texts["expected_outcome"][index],
+            progress=texts["progress"][index],
+            existing_id=measure_id,
+            given=self.table.given(index, MEASURE_KEYS),
+        )
+        values = self.values
+        kind, reason = values["kind"][index]
+        if reason:
+            self._issue(plan, row, "kind", raws["kind"][index], reason)
+        status, reason = values["status"][index]
+        if reason:
+            self._issue(plan, row, "status", raws["status"][index], reason)
         if status is not None:
             measure.status = status.status
             measure.status_given = True
@@ -510,18 +576,15 @@ class Planner:
                 plan,
                 row,
                 "status",
-                cell.raw("status"),
-                _("Sign-off is given in Rectify's workflow, not by an import: "
-                  "recorded as completed, awaiting acceptance."),
+                raws["status"][index],
+                self._say(gettext_noop("Sign-off is given in Rectify's workflow, not by an import: "
+                                       "recorded as completed, awaiting acceptance.")),
                 blocking=False,
             )  # fmt: skip
             measure.status = MeasureStatus.COMPLETED
-        deadline, unreadable = None, False
-        try:
-            deadline = parse_deadline(cell.raw("deadline"), campaign_start=self.campaign.start_date)
-        except CellError as exc:
-            unreadable = True
-            self._issue(plan, row, "deadline", cell.raw("deadline"), str(exc))
+        deadline, unreadable = values["deadline"][index]
+        if unreadable:
+            self._issue(plan, row, "deadline", raws["deadline"][index], unreadable)
         if deadline is not None:
             measure.deadline = deadline.date
             if deadline.long_term:
@@ -530,12 +593,12 @@ class Planner:
                         plan,
                         row,
                         "deadline",
-                        cell.raw("deadline"),
-                        _("A measure rectified by a deadline needs a date."),
+                        raws["deadline"][index],
+                        self._say(gettext_noop("A measure rectified by a deadline needs a date.")),
                     )
                 kind = kind or MeasureKind.LONG_TERM
         if kind is not None:
-            measure.given.add("kind")
+            measure.given |= {"kind"}
         measure.kind = kind or MeasureKind.DEADLINE
         if measure.kind == MeasureKind.DEADLINE and measure.deadline is None and not unreadable:
             self._issue(
@@ -543,9 +606,11 @@ class Planner:
                 row,
                 "deadline",
                 "",
-                _("No deadline: write a date, or 长期坚持 for a long-term measure."),
+                self._say(
+                    gettext_noop("No deadline: write a date, or 长期坚持 for a long-term measure.")
+                ),
             )
-        leaders = split_names(cell.raw("responsible_leader"))
+        leaders = values["responsible_leader"][index]
         if leaders:
             measure.leader = leaders[0]
             if len(leaders) > 1:
@@ -553,12 +618,14 @@ class Planner:
                     plan,
                     row,
                     "responsible_leader",
-                    cell.raw("responsible_leader"),
-                    _("One responsible leader per measure: “%(name)s” was kept.")
+                    raws["responsible_leader"][index],
+                    self._say(
+                        gettext_noop("One responsible leader per measure: “%(name)s” was kept.")
+                    )
                     % {"name": leaders[0]},
                     blocking=False,
                 )
-        measure.persons = split_names(cell.raw("responsible_persons"))
+        measure.persons = list(values["responsible_persons"][index])
         if not measure.persons and measure.leader:
             measure.persons = [measure.leader]
             if measure_id is None:
@@ -567,31 +634,52 @@ class Planner:
                     row,
                     "responsible_persons",
                     "",
-                    _("No responsible person: the responsible leader answers for the measure."),
+                    self._say(
+                        gettext_noop(
+                            "No responsible person: the responsible leader answers for the measure."
+                        )
+                    ),
                     blocking=False,
                 )
         if not measure.persons and measure_id is None:
             self._issue(
-                plan, row, "responsible_persons", "", _("Name at least one responsible person.")
+                plan,
+                row,
+                "responsible_persons",
+                "",
+                self._say(gettext_noop("Name at least one responsible person.")),
             )
-        department = cell.text("responsible_department")
+        department = texts["responsible_department"][index]
         if department:
             measure.department = department
-            found = departments.get(unit_key(department))
-            chosen = closest(found, unit) if found else None
+            chosen = self._department_near(department, unit)
             if chosen is None:
                 self._issue(
                     plan,
                     row,
                     "responsible_department",
                     department,
-                    _("No single unit of this name near the problem's unit; left empty."),
+                    self._say(
+                        gettext_noop(
+                            "No single unit of this name near the problem's unit; left empty."
+                        )
+                    ),
                     blocking=False,
                 )
             else:
                 measure.department_id = chosen.pk
                 measure.department = str(chosen)
         return measure
+
+    def _department_near(self, name: str, unit: Unit) -> Unit | None:
+        """The one unit named ``name`` nearest ``unit`` (once per name and unit)."""
+        key = (name, unit.pk)
+        try:
+            return self._department_of[key]
+        except KeyError:
+            found = self._departments.get(unit_key(name))
+            chosen = self._department_of[key] = closest(found, unit) if found else None
+            return chosen
 
     def _finish_problems(self, plan: Plan, existing: dict) -> None:
         """Dates found, immediate measures' dates, and the rules the services enforce."""
@@ -607,15 +695,25 @@ class Planner:
                     # Rectified on the spot: due the day the problem was found.
                     measure.deadline = problem.found_on
                 if measure.deadline and measure.deadline < problem.found_on:
+                    early = gettext_noop(
+                        "The deadline cannot be before the date the problem was found (%(date)s)."
+                    )
                     plan.issues.append(
                         Issue(
                             measure.row,
                             self._label("deadline"),
                             measure.deadline.isoformat(),
-                            _("The deadline cannot be before the date the problem was found "
-                              "(%(date)s).") % {"date": problem.found_on.isoformat()},
+                            self._say(early) % {"date": problem.found_on.isoformat()},
                         )
-                    )  # fmt: skip
+                    )
+
+    def _say(self, message: str) -> str:
+        """``gettext(message)``, once per plan: a file can repeat one note on every row."""
+        said = self._said.get(message)
+        if said is None:
+            # Each message is marked for translation where it is written (gettext_noop).
+            said = self._said[message] = _(message)
+        return said
 
     def _label(self, key: str) -> str:
         column = self.columns.get(key)
@@ -624,32 +722,68 @@ class Planner:
     # Lookups (one query each, whatever the number of rows) ---------------------------
 
 
-class _Cells:
-    """The mapped cells of one row, by column key: ``raws`` as read, ``texts`` as text."""
+class _Table:
+    """The mapped cells of every data row, column by column, each column read once.
 
-    __slots__ = ("raws", "texts")
+    ``raws[key][i]`` is record ``i``'s cell as read, ``texts[key][i]`` the same cell as
+    text (trimmed, line breaks as ``\\n``; not for ``id``, which is parsed). A key no
+    column maps to reads ``""`` on every row, so the planner never asks whether a column
+    is there.
+    """
 
-    def __init__(self, row: Row, columns: dict[str, int]):
-        cells = row.cells
-        size = len(cells)
-        self.raws = raws = {
-            key: cells[column] if column < size else "" for key, column in columns.items()
+    def __init__(self, rows: list[Row], columns: dict[str, int]):
+        self.blank = blank = [""] * len(rows)
+        self.raws: dict[str, list] = dict.fromkeys(ALL_KEYS, blank)
+        self.texts: dict[str, list[str]] = dict.fromkeys(ALL_KEYS, blank)
+        cells = [row.cells for row in rows]
+        for key, column in columns.items():
+            try:
+                raws = list(map(operator.itemgetter(column), cells))
+            except IndexError:  # a short row (CSV): its missing cells are blank
+                raws = [c[column] if column < len(c) else "" for c in cells]
+            self.raws[key] = raws
+            if key != "id":  # ids are parsed, not read as text
+                self.texts[key] = _each(raws, _cell_text)
+        self._filled = {keys: self._filled_keys(keys) for keys in (PROBLEM_KEYS, MEASURE_KEYS)}
+
+    def _filled_keys(self, keys: tuple[str, ...]) -> list[frozenset[str]]:
+        """Per record, which of ``keys`` it fills (rows share a few such patterns)."""
+        mapped = [key for key in keys if self.texts[key] is not self.blank]
+        if not mapped:
+            return [frozenset()] * len(self.blank)
+        # Per record, a tuple of "filled?" flags, built in C; then each pattern once.
+        flags = list(zip(*(map(bool, self.texts[key]) for key in mapped), strict=True))
+        patterns = {
+            pattern: frozenset(key for key, filled in zip(mapped, pattern, strict=True) if filled)
+            for pattern in set(flags)
         }
-        self.texts = texts = {}
-        for key, value in raws.items():
-            if type(value) is str:  # most cells: spare the call
-                value = value.strip()
-                texts[key] = (
-                    value.replace("\r\n", "\n").replace("\r", "\n") if "\r" in value else value
-                )
-            else:
-                texts[key] = _cell_text(value)
+        return list(map(patterns.__getitem__, flags))
 
-    def raw(self, key: str):
-        return self.raws.get(key, "")
+    def each(self, key: str, read: Callable) -> list:
+        """``read(cell)`` for the cell of every record in column ``key``, in record order."""
+        return _each(self.raws[key], read)
 
-    def text(self, key: str) -> str:
-        return self.texts.get(key, "")
+    def distinct(self, key: str) -> set[str]:
+        """The texts of column ``key``, blanks left out."""
+        return set(self.texts[key]) - {""}
+
+    def has_any(self, index: int, keys) -> bool:
+        """True when record ``index`` fills any of ``keys``."""
+        return any(self.texts[key][index] for key in keys)
+
+    def given(self, index: int, keys: tuple[str, ...]) -> frozenset[str]:
+        """Which of ``keys`` (``PROBLEM_KEYS`` or ``MEASURE_KEYS``) record ``index`` fills."""
+        return self._filled[keys][index]
+
+
+def _each(values: list, read: Callable) -> list:
+    """``[read(v) for v in values]``, calling ``read`` once per distinct value."""
+    distinct = set(values)
+    if (True in distinct or False in distinct) and any(type(v) is bool for v in distinct):
+        # 1 == 1.0 == True share a set entry, but True is no date serial: one by one.
+        return [read(v) for v in values]
+    results = {v: read(v) for v in distinct}
+    return list(map(results.__getitem__, values))
 
 
 def _cell_text(value) -> str:
@@ -659,9 +793,21 @@ def _cell_text(value) -> str:
     return value
 
 
-def _has_any(cell: _Cells, keys) -> bool:
-    texts = cell.texts
-    return any(texts.get(k) for k in keys)
+def _names(value) -> tuple[str, ...]:
+    """:func:`split_names`, as a tuple: one reading is shared by every row with that cell."""
+    return tuple(split_names(value))
+
+
+def _or_reason(parse: Callable) -> Callable:
+    """``parse`` returning ``(value, "")``, or ``(None, reason)`` for a cell it refuses."""
+
+    def read(value):
+        try:
+            return parse(value), ""
+        except CellError as exc:
+            return None, str(exc)
+
+    return read
 
 
 def _all_merged(row: Row, columns: dict[str, int], keys) -> bool:
@@ -707,12 +853,7 @@ def _target_index(targets) -> dict:
     return index
 
 
-def _column_texts(records: list[_Record], column: int | None) -> set[str]:
-    if column is None:
-        return set()
-    return {text(r.row.value(column)) for r in records} - {""}
-
-
+@collector_paused
 def build_plan(
     book: Spreadsheet,
     *,

@@ -71,7 +71,7 @@ class Merge:
         return self.right - self.left + 1
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     """One row of the sheet: 1-based ``number`` as the spreadsheet shows it, its cell values.
 
@@ -368,33 +368,43 @@ class Spreadsheet:
             ]
         merges = [m for m in merges if m.bottom > m.top or m.right > m.left]
         merges.sort(key=lambda m: (m.top, m.left))
-        count = len(merges)
-        pending = 0
-        active: list[Merge] = []
+        starts = iter(merges)
+        upcoming = next(starts, None)
+        active: dict[Merge, None] = {}  # the merges covering the current row, in sheet order
+        ending: dict[int, list[Merge]] = {}  # active merges by the row after their last
         # python-calamine 0.9 yields every row from the first (empty ones included) but
         # only the columns from the first used one: pad the left, count rows from 0.
         padding = [""] * left
+        check = self._check_cells
         for absolute, values in enumerate(sheet.iter_rows()):
             cells = padding + values if left else values
-            while pending < count and merges[pending].top <= absolute:
-                active.append(merges[pending])
-                pending += 1
+            for merge in ending.pop(absolute, ()):
+                del active[merge]
+            while upcoming is not None and upcoming.top <= absolute:
+                if upcoming.top == absolute:
+                    upcoming.value = cells[upcoming.left] if upcoming.left < len(cells) else ""
+                active[upcoming] = None
+                ending.setdefault(upcoming.bottom + 1, []).append(upcoming)
+                upcoming = next(starts, None)
+            if not active:
+                check(cells, absolute + 1)
+                yield Row(absolute + 1, cells)
+                continue
             row_merges: dict[int, Merge] = {}
-            if active:
-                still = []
-                for merge in active:
-                    if merge.bottom < absolute:
-                        continue
-                    still.append(merge)
-                    if merge.top == absolute:
-                        merge.value = cells[merge.left] if merge.left < len(cells) else ""
-                    if len(cells) <= merge.right:
-                        cells.extend([""] * (merge.right + 1 - len(cells)))
-                    for column in range(merge.left, merge.right + 1):
-                        cells[column] = merge.value
-                        row_merges[column] = merge
-                active = still
-            self._check_cells(cells, absolute + 1)
+            width = len(cells)
+            for merge in active:
+                left, right = merge.left, merge.right
+                if width <= right:
+                    cells.extend([""] * (right + 1 - width))
+                    width = right + 1
+                if left == right:  # most merges: one column over several rows
+                    cells[left] = merge.value
+                    row_merges[left] = merge
+                    continue
+                for column in range(left, right + 1):
+                    cells[column] = merge.value
+                    row_merges[column] = merge
+            check(cells, absolute + 1)
             yield Row(absolute + 1, cells, row_merges)
 
     def _csv_rows(self) -> Iterator[Row]:
