@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
-from rectify.exchange.importer.read import Row, Spreadsheet, check_file
+from rectify.core.spreadsheets import Row, Spreadsheet, check_file
 from rectify.org.models import Person
 
 from .models import Attendance, AttendanceStatus, Meeting

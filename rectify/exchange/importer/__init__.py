@@ -10,9 +10,10 @@ it. Views, the background task and the ``import_ledger`` command all go through
 :func:`~.commit.import_plan`.
 """
 
+from rectify.core.spreadsheets import ImportRefused, Spreadsheet, check_file
+
 from .commit import ImportFailed, Outcome, import_plan, import_reason
 from .plan import Issue, Options, Plan, build_plan
-from .read import ImportRefused, Spreadsheet, check_file
 
 
 def open_checked(path, name: str) -> Spreadsheet:

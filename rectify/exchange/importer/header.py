@@ -11,9 +11,10 @@ full-width brackets do not matter.
 
 from dataclasses import dataclass, field
 
+from rectify.core.spreadsheets import Row
+
 from ..columns import COLUMNS, ID_HEADER, column_for_header, normalize_header
 from .parse import text
-from .read import Row
 
 #: How many rows from the top may hold the header.
 SCAN_ROWS = 15

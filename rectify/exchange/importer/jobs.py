@@ -26,13 +26,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rectify.campaigns.models import Campaign
+from rectify.core.spreadsheets import ImportRefused, Spreadsheet, check_file
 from rectify.org.models import Unit
 from rectify.org.scoping import can_change_unit
 
 from ..models import Job, JobKind, JobStatus
 from .commit import ImportFailed, import_plan, import_reason
 from .plan import Options, Plan, build_plan
-from .read import ImportRefused, Spreadsheet, check_file
 from .stored import dump_plan, load_plan
 
 logger = logging.getLogger(__name__)

@@ -3,10 +3,10 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
+from rectify.core.spreadsheets import Row, column_letter
 from rectify.ledger.models import MeasureKind, MeasureStatus
 
 from .header import Header
-from .read import Row, column_letter
 
 #: Rows of the preview table.
 PREVIEW_ROWS = 20

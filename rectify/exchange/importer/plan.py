@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from rectify.campaigns.models import Campaign
+from rectify.core.spreadsheets import Merge, Row, Spreadsheet
 from rectify.ledger.models import MeasureKind, MeasureStatus
 from rectify.org.models import Unit
 
@@ -52,7 +53,6 @@ from .parse import (
     split_names,
     text,
 )
-from .read import Merge, Row, Spreadsheet
 from .resolve import Resolver, closest, unit_key
 
 #: Rows whose ignored id gets its own note (the rest are counted in one).

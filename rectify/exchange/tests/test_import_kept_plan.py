@@ -14,6 +14,7 @@ import gc
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from rectify.core.spreadsheets import Row
 from rectify.exchange.importer import Options
 from rectify.exchange.importer.jobs import (
     import_job_create,
@@ -23,7 +24,6 @@ from rectify.exchange.importer.jobs import (
 )
 from rectify.exchange.importer.memory import collector_paused
 from rectify.exchange.importer.plan import MEASURE_KEYS, PROBLEM_KEYS, _each, _Table
-from rectify.exchange.importer.read import Row
 from rectify.exchange.importer.stored import dump_plan, load_plan
 from rectify.exchange.models import Job, JobStatus
 from rectify.ledger.models import Measure, Problem

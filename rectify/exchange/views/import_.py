@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from rectify.core.spreadsheets import Spreadsheet
 from rectify.core.xlsx import Column, add_sheet, new_workbook, xlsx_response
 
 from ..import_forms import ImportUploadForm, options_from_post
@@ -25,7 +26,6 @@ from ..importer.jobs import (
     source_path,
 )
 from ..importer.plan import Options, Plan
-from ..importer.read import Spreadsheet
 from ..models import Job, JobKind, JobStatus
 
 #: Row issues listed on the page (all of them are in the error file).

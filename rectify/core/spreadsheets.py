@@ -1,4 +1,5 @@
-"""Open an uploaded ledger safely and read its rows, merged cells expanded.
+"""Open an uploaded spreadsheet (a ledger, a sign-in sheet) safely and read its rows, merged cells
+expanded.
 
 Nothing here parses a spreadsheet before :func:`check_file` has looked at the
 bytes: the extension must be one we read, the content must be what the
