@@ -122,3 +122,11 @@ def units_for_assignment(campaign: Campaign, *, levels: int = 2, cap: int = 500)
         subtree = Q(path__gte=root.path, path__lt=root.path + PATH_END)
         near |= subtree & Q(depth__lte=root.depth + levels)
     return Unit.objects.filter(near).order_by("path")[:cap]
+
+
+def chosen_campaign(campaigns: QuerySet[Campaign], slug: str | None) -> Campaign | None:
+    """The campaign of ``campaigns`` named by ``slug``, else the only one; ``None``: ask."""
+    if slug:
+        return campaigns.filter(slug=slug).first()
+    first_two = list(campaigns[:2])
+    return first_two[0] if len(first_two) == 1 else None

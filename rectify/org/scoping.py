@@ -64,7 +64,7 @@ def _provided_view_paths(user) -> list[str]:
     return sorted({path for path, _campaign in _provided_view_scope(user)})
 
 
-def _roots(paths) -> list[str]:
+def subtree_roots(paths) -> list[str]:
     """``paths`` less those already inside another one: fewer ranges, same scope."""
     roots: list[str] = []
     for path in sorted(set(paths)):
@@ -105,7 +105,7 @@ def scope_paths(user, action: str = VIEW) -> list[str]:
     paths = {path for role, path in _grants(user) if role in roles}
     if action != CHANGE:
         paths.update(_provided_view_paths(user))
-    return _roots(paths)
+    return subtree_roots(paths)
 
 
 def units_in_paths(paths: list[str]) -> QuerySet:
@@ -156,7 +156,7 @@ def _per_campaign_clauses(user, unit_field: str, campaign_field: str) -> list[Q]
     """Reading scope of a campaign's rows: grants cover every campaign, a provided
     subtree only its own campaign (a guidance group assigned a unit for one
     campaign sees nothing of that unit in another)."""
-    granted = _roots(path for _role, path in _grants(user))
+    granted = subtree_roots(path for _role, path in _grants(user))
     clauses = []
     if granted:
         clauses.append(Q(**{f"{unit_field}__in": units_in_paths(granted).values("pk")}))
@@ -165,7 +165,7 @@ def _per_campaign_clauses(user, unit_field: str, campaign_field: str) -> list[Q]
         if not any(path.startswith(root) for root in granted):
             by_campaign.setdefault(campaign, []).append(path)
     for campaign, provided in by_campaign.items():
-        clause = Q(**{f"{unit_field}__in": units_in_paths(_roots(provided)).values("pk")})
+        clause = Q(**{f"{unit_field}__in": units_in_paths(subtree_roots(provided)).values("pk")})
         if campaign is not None:
             clause &= Q(**{f"{campaign_field}_id": campaign})
         clauses.append(clause)

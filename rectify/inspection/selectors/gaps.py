@@ -26,7 +26,7 @@ from rectify.campaigns.selectors import campaigns_visible_to, guidance_view_path
 from rectify.ledger.models import Measure, MeasureStatus, Problem
 from rectify.ledger.selectors import with_problem_status
 from rectify.org.models import PATH_END, PATH_STEP, RoleGrant, Unit
-from rectify.org.scoping import _roots, can_see_unit_for_campaign, is_system_admin
+from rectify.org.scoping import can_see_unit_for_campaign, is_system_admin, subtree_roots
 
 from ..models import Finding, FindingStatus
 
@@ -205,7 +205,7 @@ def campaign_scope_roots(user, campaign: Campaign) -> list[Unit]:
     grants = RoleGrant.objects.filter(user=user, unit__deleted_at__isnull=True)
     paths = set(grants.values_list("unit__path", flat=True))
     paths.update(path for path, of in guidance_view_paths(user) if of == campaign.pk)
-    return list(Unit.objects.filter(path__in=_roots(paths)).order_by("path"))
+    return list(Unit.objects.filter(path__in=subtree_roots(paths)).order_by("path"))
 
 
 def campaign_for(user, slug: str) -> Campaign | None:

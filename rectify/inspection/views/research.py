@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from rectify.campaigns.selectors import campaigns_visible_to
+from rectify.campaigns.selectors import campaigns_visible_to, chosen_campaign
 from rectify.core.forms import ReasonForm, add_service_error
 from rectify.core.pagination import paginate
 from rectify.core.uploads import stored_file_response
@@ -21,7 +21,6 @@ from rectify.ledger.views.common import (
     save_versioned,
     soft_delete_or_restore,
 )
-from rectify.ledger.views.problems import _chosen_campaign
 
 from ..filters.research import ResearchTopicFilter
 from ..forms.research import (
@@ -89,7 +88,8 @@ def research_create(request: HttpRequest) -> HttpResponse:
     if not edits_anything(user):
         raise PermissionDenied(_("You administer no unit, so you cannot plan research topics."))
     campaigns = campaigns_visible_to(user)
-    campaign = _chosen_campaign(request, campaigns)
+    slug = request.POST.get("campaign") or request.GET.get("campaign")
+    campaign = chosen_campaign(campaigns, slug)
     if campaign is None:
         return render(request, "inspection/research_form.html", {"campaigns": campaigns})
     form = TopicCreateForm(request.POST or None, user=user, campaign=campaign)

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from rectify.campaigns.selectors import campaigns_visible_to
+from rectify.campaigns.selectors import campaigns_visible_to, chosen_campaign
 from rectify.core.forms import ReasonForm, add_service_error
 from rectify.core.pagination import paginate
 from rectify.org.scoping import can_change_unit, editable_by
@@ -68,20 +68,12 @@ def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "ledger/problem_detail.html", context)
 
 
-def _chosen_campaign(request: HttpRequest, campaigns):
-    """The campaign named in the request, or the only one the user has; ``None`` to ask."""
-    slug = request.POST.get("campaign") or request.GET.get("campaign")
-    if slug:
-        return campaigns.filter(slug=slug).first()
-    first_two = list(campaigns[:2])
-    return first_two[0] if len(first_two) == 1 else None
-
-
 @login_required
 def problem_create(request: HttpRequest) -> HttpResponse:
     """Record a new problem: choose the campaign, then the unit, target and facts."""
     campaigns = campaigns_visible_to(request.user)
-    campaign = _chosen_campaign(request, campaigns)
+    slug = request.POST.get("campaign") or request.GET.get("campaign")
+    campaign = chosen_campaign(campaigns, slug)
     if campaign is None:
         return render(request, "ledger/problem_form.html", {"campaigns": campaigns})
     form = ProblemCreateForm(request.POST or None, user=request.user, campaign=campaign)
