@@ -27,9 +27,7 @@ import argparse
 import os
 import statistics
 import sys
-import time
 import warnings
-from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -45,6 +43,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
 from django.urls import reverse  # noqa: E402
+from timing import QueryLog, explain, percentile, replay, time_it  # noqa: E402
 
 from rectify.campaigns.models import Campaign  # noqa: E402
 from rectify.study.models import Attendance  # noqa: E402
@@ -52,53 +51,6 @@ from rectify.study.models import Attendance  # noqa: E402
 TARGET_MS = 300
 #: The aggregate statement, told apart from the page's other queries.
 AGGREGATE_MARK = 'AS "key_covered"'
-
-
-class QueryLog:
-    """An execute wrapper that keeps ``(sql, params, ms)`` of every query."""
-
-    def __init__(self):
-        self.queries: list[tuple[str, object, float]] = []
-
-    def __call__(self, execute, sql, params, many, context):
-        start = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            self.queries.append((sql, params, (time.perf_counter() - start) * 1000))
-
-
-def percentile(samples: list[float], p: int) -> float:
-    """The ``p``-th percentile (inclusive method) of ``samples``."""
-    return statistics.quantiles(samples, n=100, method="inclusive")[p - 1]
-
-
-def time_it(call: Callable[[], object], *, warmup: int, runs: int) -> list[float]:
-    """Milliseconds of each of ``runs`` calls, after ``warmup`` untimed ones."""
-    for _ in range(warmup):
-        call()
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        call()
-        samples.append((time.perf_counter() - start) * 1000)
-    return samples
-
-
-def replay(queries: list[tuple[str, object, float]]) -> None:
-    """Run read queries in order, fetching every row."""
-    with connection.cursor() as cursor:
-        for sql, params, _ms in queries:
-            if sql.lstrip().upper().startswith("SELECT"):
-                cursor.execute(sql, params)
-                cursor.fetchall()
-
-
-def explain(sql: str, params) -> str:
-    prefix = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN ANALYZE "
-    with connection.cursor() as cursor:
-        cursor.execute(prefix + sql, params)
-        return "\n".join("    " + " | ".join(str(c) for c in row) for row in cursor.fetchall())
 
 
 def build_pages(slug: str) -> list[tuple[str, object, str]]:

@@ -25,9 +25,7 @@ import argparse
 import os
 import statistics
 import sys
-import time
 import warnings
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,6 +42,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
 from django.urls import reverse  # noqa: E402
+from timing import QueryLog, explain, percentile, replay, time_it  # noqa: E402
 
 from rectify.campaigns.models import Campaign  # noqa: E402
 from rectify.org.models import Unit  # noqa: E402
@@ -58,53 +57,6 @@ class Page:
     label: str
     user: object
     url: str
-
-
-class QueryLog:
-    """An execute wrapper that keeps ``(sql, params, ms)`` of every query."""
-
-    def __init__(self):
-        self.queries: list[tuple[str, object, float]] = []
-
-    def __call__(self, execute, sql, params, many, context):
-        start = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            self.queries.append((sql, params, (time.perf_counter() - start) * 1000))
-
-
-def percentile(samples: list[float], p: int) -> float:
-    """The ``p``-th percentile (inclusive method) of ``samples``."""
-    return statistics.quantiles(samples, n=100, method="inclusive")[p - 1]
-
-
-def time_it(call: Callable[[], object], *, warmup: int, runs: int) -> list[float]:
-    """Milliseconds of each of ``runs`` calls, after ``warmup`` untimed ones."""
-    for _ in range(warmup):
-        call()
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        call()
-        samples.append((time.perf_counter() - start) * 1000)
-    return samples
-
-
-def run_all(queries: list[tuple[str, object, float]]) -> None:
-    """Replay a page's read queries in order, fetching every row."""
-    with connection.cursor() as cursor:
-        for sql, params, _ms in queries:
-            if sql.lstrip().upper().startswith("SELECT"):
-                cursor.execute(sql, params)
-                cursor.fetchall()
-
-
-def explain(sql: str, params: tuple) -> str:
-    prefix = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN ANALYZE "
-    with connection.cursor() as cursor:
-        cursor.execute(prefix + sql, params)
-        return "\n".join("    " + " | ".join(str(c) for c in row) for row in cursor.fetchall())
 
 
 def build_pages(slug: str) -> list[Page]:
@@ -167,9 +119,9 @@ def main() -> None:
         aggregates = problem_aggregates(captured.queries)
         if len(aggregates) != 2:
             raise SystemExit(f"{page.url}: expected 2 problem aggregates, found {len(aggregates)}")
-        bare_ms = time_it(lambda queries=aggregates: run_all(queries),
+        bare_ms = time_it(lambda queries=aggregates: replay(queries),
                           warmup=args.warmup, runs=runs)  # fmt: skip
-        all_ms = time_it(lambda queries=captured.queries: run_all(queries),
+        all_ms = time_it(lambda queries=captured.queries: replay(queries),
                          warmup=args.warmup, runs=runs)  # fmt: skip
         p95, bare95, all95 = (percentile(ms, 95) for ms in (page_ms, bare_ms, all_ms))
         rows.append(

@@ -29,7 +29,6 @@ import argparse
 import os
 import statistics
 import sys
-import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -49,6 +48,7 @@ from django.db.models import QuerySet  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
 from django.urls import reverse  # noqa: E402
+from timing import QueryLog, explain, percentile, replay, time_it  # noqa: E402
 
 from rectify.ledger.filters import MeasureFilter  # noqa: E402
 from rectify.ledger.selectors import measures_answered_by, measures_visible_to  # noqa: E402
@@ -69,37 +69,6 @@ class Page:
     rows: Callable[[], QuerySet]
 
 
-class QueryLog:
-    """An execute wrapper that keeps ``(sql, params, ms)`` of every query."""
-
-    def __init__(self):
-        self.queries: list[tuple[str, object, float]] = []
-
-    def __call__(self, execute, sql, params, many, context):
-        start = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            self.queries.append((sql, params, (time.perf_counter() - start) * 1000))
-
-
-def percentile(samples: list[float], p: int) -> float:
-    """The ``p``-th percentile (inclusive method) of ``samples``."""
-    return statistics.quantiles(samples, n=100, method="inclusive")[p - 1]
-
-
-def time_it(call: Callable[[], object], *, warmup: int, runs: int) -> list[float]:
-    """Milliseconds of each of ``runs`` calls, after ``warmup`` untimed ones."""
-    for _ in range(warmup):
-        call()
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        call()
-        samples.append((time.perf_counter() - start) * 1000)
-    return samples
-
-
 def filtered_rows(user, params: dict) -> QuerySet:
     """The measure list's rows for ``params``, as the view builds them."""
     filterset = MeasureFilter(params, queryset=measures_visible_to(user))
@@ -117,22 +86,6 @@ def run_bare(sql: str, params: tuple) -> None:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         cursor.fetchall()
-
-
-def run_all(queries: list[tuple[str, object, float]]) -> None:
-    """Replay a page's read queries in order, fetching every row."""
-    with connection.cursor() as cursor:
-        for sql, params, _ms in queries:
-            if sql.lstrip().upper().startswith("SELECT"):
-                cursor.execute(sql, params)
-                cursor.fetchall()
-
-
-def explain(sql: str, params: tuple) -> str:
-    prefix = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN ANALYZE "
-    with connection.cursor() as cursor:
-        cursor.execute(prefix + sql, params)
-        return "\n".join("    " + " | ".join(str(c) for c in row) for row in cursor.fetchall())
 
 
 def build_pages(slug: str, word: str) -> list[Page]:
@@ -196,7 +149,7 @@ def main() -> None:
         with connection.execute_wrapper(captured):
             get()
         slowest = sorted(captured.queries, key=lambda q: -q[2])[:3]
-        all_ms = time_it(lambda queries=captured.queries: run_all(queries),
+        all_ms = time_it(lambda queries=captured.queries: replay(queries),
                          warmup=args.warmup, runs=runs)  # fmt: skip
         p95, bare95, all95 = (percentile(ms, 95) for ms in (page_ms, bare_ms, all_ms))
         rows.append(
