@@ -1,7 +1,9 @@
 """Project-wide pytest configuration and the browser harness."""
 
 import pytest
+from django.conf import settings as django_settings
 from django.db import connections
+from django.utils import translation
 
 from rectify.core.testing import CHROMIUM, CHROMIUM_ARGS
 
@@ -17,6 +19,19 @@ def _private_media(settings, tmp_path):
         },
     }
     settings.MEDIA_ROOT = tmp_path / "private"
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language (zh-hans).
+
+    A test client request with ``Accept-Language: en`` leaves English active in the
+    thread after the response; without this, code a later test calls outside a
+    request (documents, exports, notifications) would speak English.
+    """
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,6 @@ from django.core.exceptions import PermissionDenied
 from rectify.campaigns.models import Campaign
 from rectify.inspection.models import Finding, ResearchTopic
 from rectify.inspection.selectors.gaps import problem_counts, row_units, tally
-from rectify.ledger.models import Measure
 from rectify.org.models import Unit
 from rectify.org.scoping import can_see_unit_for_campaign
 from rectify.study.models import Meeting
@@ -56,11 +55,6 @@ class Pipeline:
     total: PipelineRow
 
 
-def _counts(queryset, node: Unit) -> dict[str, int]:
-    """``{row path: rows}`` of ``queryset`` under ``node``."""
-    return {path: n for path, (n,) in tally(queryset, node).items()}
-
-
 def pipeline(user, campaign: Campaign, node: Unit) -> Pipeline:
     """The pipeline of ``campaign`` per unit below ``node`` (each child with its subtree).
 
@@ -70,16 +64,19 @@ def pipeline(user, campaign: Campaign, node: Unit) -> Pipeline:
     if not can_see_unit_for_campaign(user, node, campaign.pk):
         raise PermissionDenied
     stages = {
-        "study_sessions": _counts(
+        "study_sessions": tally(
             Meeting.objects.filter(campaign=campaign, counts_for_coverage=True), node
         ),
-        "research_topics": _counts(ResearchTopic.objects.filter(campaign=campaign), node),
-        "findings": _counts(Finding.objects.filter(campaign=campaign), node),
-        "measures": _counts(Measure.objects.filter(campaign=campaign), node),
+        "research_topics": tally(ResearchTopic.objects.filter(campaign=campaign), node),
+        "findings": tally(Finding.objects.filter(campaign=campaign), node),
     }
-    problems = problem_counts(campaign, node)
-    stages["problems"] = {path: row["total"] for (path, _all), row in problems.items()}
-    stages["signed_off"] = {path: row["signed_off"] for (path, _all), row in problems.items()}
+    ledger = problem_counts(campaign, node, by_target=False)
+    for stage, column in (
+        ("problems", "total"),
+        ("measures", "measures"),
+        ("signed_off", "signed_off"),
+    ):
+        stages[stage] = {path: row[column] for (path, _all), row in ledger.items()}
     keys = {key for counts in stages.values() for key in counts}
     rows = []
     for unit, own in row_units(campaign, node, keys):

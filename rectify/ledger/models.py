@@ -451,3 +451,36 @@ class ExtensionRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.measure_id}: {self.old_deadline} → {self.new_deadline}"
+
+
+class Tally(models.Model):
+    """A campaign's live problems and measures in one unit's whole subtree, against one target.
+
+    Derived data, never edited by hand: :mod:`rectify.ledger.tallies` keeps it in
+    the transaction of every ledger change, so that the gap matrix, the pipeline
+    and the dashboard read a few rows per unit of a node instead of counting a
+    million measures. ``rectify rebuild_tallies`` recomputes it from the ledger.
+    """
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", db_index=False)
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="+", db_index=False)
+    problems = models.IntegerField(default=0)
+    #: Problems whose live measures are all signed off (at least one): their derived status.
+    problems_signed_off = models.IntegerField(default=0)
+    measures = models.IntegerField(default=0)
+    #: Measures completed, confirmed or signed off (:data:`DONE_STATUSES`).
+    measures_done = models.IntegerField(default=0)
+    measures_signed_off = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("ledger tally")
+        verbose_name_plural = _("ledger tallies")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "unit", "target"], name="ledger_tally_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}/{self.unit_id}/{self.target_id}: {self.problems}"

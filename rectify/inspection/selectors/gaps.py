@@ -5,34 +5,31 @@ counts the problems of that child's whole subtree, and one more row the
 problems recorded on the node itself; a column per target of the campaign.
 An empty cell — no problem found against a target — is itself a warning.
 
-Every figure comes from two statements: the problems counted per child (each
-child joined to its subtree by path range) and target, then the few signed off
-— all live measures signed off, as
-:func:`rectify.ledger.selectors.problem_status_expression` derives it —
-grouped the same way. The matrix makes the same few queries for a node with
-three children or three thousand.
+Every figure comes from the ledger's tallies (:mod:`rectify.ledger.tallies`),
+which count each live problem in its unit and every ancestor, signed off or
+not (all its live measures signed off, as
+:func:`rectify.ledger.selectors.problem_status_expression` derives it): the
+matrix reads the rows of the node and its children, one query for a node with
+three children or three thousand, whatever lies below them.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
-from django.db.models.functions import Substr
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
 from rectify.campaigns.models import Campaign, Target
 from rectify.campaigns.selectors import campaigns_visible_to, guidance_view_paths
-from rectify.ledger.models import Measure, MeasureStatus, Problem
+from rectify.ledger import tallies
+from rectify.ledger.models import Problem
 from rectify.ledger.selectors import with_problem_status
 from rectify.org.models import PATH_END, PATH_STEP, RoleGrant, Unit
 from rectify.org.scoping import can_see_unit_for_campaign, is_system_admin, subtree_roots
 
 from ..models import Finding, FindingStatus
 
-#: Past this many problems under a node, the signed-off ones are looked for campaign-wide
-#: (one read of its signed-off measures) rather than unit by unit of the subtree.
-BROAD_SCOPE = 50_000
 #: The per-target page lists at most this many problems and findings (their totals are given).
 TARGET_LIST_LIMIT = 50
 
@@ -42,106 +39,55 @@ def subtree_q(node: Unit, prefix: str = "unit__") -> Q:
     return Q(**{f"{prefix}path__gte": node.path, f"{prefix}path__lt": node.path + PATH_END})
 
 
-def grouped_by_child(
-    queryset: QuerySet, node: Unit, *fields: str, prefix: str = "unit__", **aggregates
-) -> QuerySet:
-    """``queryset``'s rows in ``node``'s subtree, aggregated per ``child_key`` and ``fields``.
-
-    The key is the unit path cut at the child level: ``node.path`` for rows of
-    the node itself, the child's path for rows anywhere below that child. One
-    GROUP BY; meant for small sets (the database sorts every row by its key).
-    """
-    key = Substr(f"{prefix}path", 1, len(node.path) + PATH_STEP)
-    return (
-        queryset.filter(subtree_q(node, prefix))
-        .order_by()
-        .annotate(child_key=key)
-        .values("child_key", *fields)
-        .annotate(**aggregates)
-    )
-
-
-def tally_sql(queryset: QuerySet, node: Unit, split: str = "", values: Sequence = ()) -> tuple:
+def tally_sql(queryset: QuerySet, node: Unit) -> tuple:
     """``(sql, params)`` counting ``queryset``'s rows (of a model with a ``unit``) per row of
-    ``node``: ``(path, n, ...)`` for each child with its subtree, and for the node itself.
+    ``node``: ``(path, n)`` for each child with its subtree, and for the node itself.
 
-    With ``split`` (a column name of the model, never user input), one count
-    per value of that column in ``values`` (in that order) instead of one in
-    all. The children are joined to the rows by their path range and grouped
-    by child: the rows arrive child by child, so both SQLite and PostgreSQL
-    count them in one pass without sorting them (a GROUP BY on a cut of the
-    unit path sorts every row first, twice as slow over 400,000 problems).
+    The children are joined to the rows by their path range and grouped by
+    child: the rows arrive child by child, so both SQLite and PostgreSQL count
+    them in one pass without sorting them (a GROUP BY on a cut of the unit path
+    sorts every row first, twice as slow).
     """
-    rows = queryset.order_by().values("unit_id", *([split] if split else []))
-    rows_sql, rows_params = rows.query.sql_with_params()
-    if split:
-        counts = ", ".join(f"COUNT(*) FILTER (WHERE r.{split} = %s)" for _value in values)
-        count_params = list(values)
-    else:
-        counts, count_params = "COUNT(*)", []
+    rows_sql, rows_params = queryset.order_by().values("unit_id").query.sql_with_params()
     units = Unit._meta.db_table
     sql = f"""
-        SELECT c.path, {counts}
+        SELECT c.path, COUNT(*)
         FROM {units} c
         JOIN {units} u ON u.path >= c.path AND u.path < c.path || %s
         JOIN ({rows_sql}) r ON r.unit_id = u.id
         WHERE c.parent_id = %s
         GROUP BY c.id, c.path
         UNION ALL
-        SELECT %s, {counts} FROM ({rows_sql}) r WHERE r.unit_id = %s
+        SELECT %s, COUNT(*) FROM ({rows_sql}) r WHERE r.unit_id = %s
     """
-    params = [*count_params, PATH_END, *rows_params, node.pk]
-    params += [node.path, *count_params, *rows_params, node.pk]
-    return sql, params
+    return sql, [PATH_END, *rows_params, node.pk, node.path, *rows_params, node.pk]
 
 
-def tally(queryset: QuerySet, node: Unit, split: str = "", values: Sequence = ()) -> dict:
-    """``{path: [counts]}`` of :func:`tally_sql`, only for rows that hold something."""
+def tally(queryset: QuerySet, node: Unit) -> dict[str, int]:
+    """``{path: n}`` of :func:`tally_sql`, only for rows that hold something."""
     with connection.cursor() as cursor:
-        cursor.execute(*tally_sql(queryset, node, split, values))
-        return {path: list(counts) for path, *counts in cursor.fetchall() if any(counts)}
+        cursor.execute(*tally_sql(queryset, node))
+        return {path: n for path, n in cursor.fetchall() if n}
 
 
-def signed_off_problems(campaign: Campaign, within: Unit | None = None) -> QuerySet:
-    """Ids of the campaign's problems whose live measures are all signed off (at least one),
-    of ``within``'s subtree when given (else of the whole campaign).
+def problem_counts(campaign: Campaign, node: Unit, by_target: bool = True) -> dict:
+    """``{(path, target id or None): {"total", "signed_off", "measures"}}`` of the campaign's
+    live problems (and their live measures), per row of ``node``: each child with its
+    subtree, and the node itself; per target, or in all when not ``by_target``.
 
-    Read from the signed-off measures, the only candidates, each checked for a
-    live sibling that is not: a problem's status is never stored, and testing
-    every problem instead would cost a lookup per problem. ``within`` narrows
-    the candidates to a subtree's units (through the measures' own unit);
-    over most of a campaign, reading its signed-off measures at once is faster.
+    Read from the ledger's tallies (:mod:`rectify.ledger.tallies`): one query of
+    the rows of the node and its children, whatever the size of their subtrees.
+    Rows that count nothing are left out.
     """
-    not_signed_off = Measure.objects.filter(problem=OuterRef("problem")).exclude(
-        status=MeasureStatus.SIGNED_OFF
-    )
-    signed_off = Measure.objects.filter(campaign=campaign, status=MeasureStatus.SIGNED_OFF)
-    if within is not None:
-        signed_off = signed_off.filter(subtree_q(within))
-    return signed_off.filter(~Exists(not_signed_off)).values("problem")
-
-
-def problem_counts(campaign: Campaign, node: Unit, targets: Sequence[Target] = ()) -> dict:
-    """``{(path, target id or None): {"total", "signed_off"}}`` of the campaign's live problems,
-    per row of ``node`` (children with their subtrees, and the node itself).
-
-    Two queries whatever the number of children: the problems counted per row
-    (and target, when ``targets`` are given), and the few signed off grouped
-    the same way.
-    """
-    problems = Problem.objects.filter(campaign=campaign)
-    ids = [target.pk for target in targets]
     counts: dict[tuple, dict] = {}
-    for path, figures in tally(problems, node, "target_id" if ids else "", ids).items():
-        for target, total in zip(ids or [None], figures, strict=True):
-            counts[(path, target)] = {"total": total, "signed_off": 0}
-    broad = sum(row["total"] for row in counts.values()) > BROAD_SCOPE
-    candidates = signed_off_problems(campaign, None if broad else node)
-    fields = ("target",) if ids else ()
-    signed = grouped_by_child(problems.filter(pk__in=candidates), node, *fields, n=Count("*"))
-    for row in signed:
-        key = (row["child_key"], row["target"] if ids else None)
-        counts[key]["signed_off"] = row["n"]
+    for (path, target), figures in tallies.totals_by_row(campaign.pk, node).items():
+        problems, signed_off, measures, _done, _measures_signed_off = figures
+        entry = counts.setdefault(
+            (path, target if by_target else None), {"total": 0, "signed_off": 0, "measures": 0}
+        )
+        entry["total"] += problems
+        entry["signed_off"] += signed_off
+        entry["measures"] += measures
     return counts
 
 
@@ -277,14 +223,20 @@ def gap_matrix(user, campaign: Campaign, node: Unit) -> GapMatrix:
     if not can_see_unit_for_campaign(user, node, campaign.pk):
         raise PermissionDenied
     targets = list(campaign.targets.all())
-    counts = problem_counts(campaign, node, targets)
+    counts = problem_counts(campaign, node)
     keys = {key for key, _target in counts}
 
     def row(unit: Unit | None, key: str | None, *, own: bool = False) -> GapRow:
         cells = []
         for target in targets:
             figures = {} if key is None else counts.get((key, target.pk), {})
-            cells.append(GapCell(target=target, **figures))
+            cells.append(
+                GapCell(
+                    target=target,
+                    total=figures.get("total", 0),
+                    signed_off=figures.get("signed_off", 0),
+                )
+            )
         return GapRow(unit=unit, cells=cells, own=own)
 
     rows = [row(unit, unit.path, own=own) for unit, own in row_units(campaign, node, keys)]
@@ -336,8 +288,7 @@ def target_gaps(user, target: Target, node: Unit, *, limit: int = TARGET_LIST_LI
     findings = Finding.objects.filter(campaign=campaign, target=target).filter(subtree_q(node))
     by_status = dict(findings.order_by().values_list("status").annotate(n=Count("*")))
     problems = Problem.objects.filter(campaign=campaign, target=target).filter(subtree_q(node))
-    total = problems.count()
-    candidates = signed_off_problems(campaign, None if total > BROAD_SCOPE else node)
+    total, signed_off = tallies.of_subtree(campaign.pk, node.pk, target.pk)[:2]
     # The page's ids are sorted first and their status derived after: deriving it for
     # every problem of a broad scope just to sort them would read all their measures.
     latest = list(problems.order_by("-found_on", "-pk").values_list("pk", flat=True)[:limit])
@@ -352,6 +303,6 @@ def target_gaps(user, target: Target, node: Unit, *, limit: int = TARGET_LIST_LI
             .order_by("status_order", "-created_at", "-pk")[:limit]
         ),
         problem_total=total,
-        problem_signed_off=problems.filter(pk__in=candidates).count(),
+        problem_signed_off=signed_off,
         problems=list(listed.order_by("-found_on", "-pk")),
     )

@@ -16,6 +16,7 @@ from rectify.core.uploads import store_uploads, validate_evidence_files
 from rectify.org.models import Person, Unit
 from rectify.org.scoping import can_change_unit, is_system_admin, person_of
 
+from .. import tallies
 from ..models import (
     DONE_STATUSES,
     Evidence,
@@ -97,6 +98,7 @@ def problem_create(
     _validate_problem(problem)
     attribute_history(problem, acting_user=acting_user, reason=reason)
     problem.save()
+    tallies.counted([problem.pk])
     return problem
 
 
@@ -120,7 +122,8 @@ def problem_update(
         )
     claim_version(problem, expected_version=expected_version)
     attribute_history(problem, acting_user=acting_user, reason=reason)
-    problem.save()
+    with tallies.following([problem.pk]):
+        problem.save()
     return problem
 
 
@@ -130,9 +133,10 @@ def problem_delete(*, problem: Problem, acting_user, reason: str = "") -> None:
     _require_unit_admin(acting_user, problem.unit)
     # One timestamp for all: problem_restore brings back the measures deleted at the same instant.
     now = timezone.now()
-    for measure in problem.measures.all():
-        soft_delete(measure, acting_user=acting_user, reason=reason, at=now)
-    soft_delete(problem, acting_user=acting_user, reason=reason, at=now)
+    with tallies.following([problem.pk]):
+        for measure in problem.measures.all():
+            soft_delete(measure, acting_user=acting_user, reason=reason, at=now)
+        soft_delete(problem, acting_user=acting_user, reason=reason, at=now)
 
 
 @transaction.atomic
@@ -141,9 +145,10 @@ def problem_restore(*, problem: Problem, acting_user, reason: str = "") -> None:
     if not is_system_admin(acting_user):
         _require_unit_admin(acting_user, problem.unit)
     deleted_at = problem.deleted_at
-    restore(problem, acting_user=acting_user, reason=reason)
-    for measure in Measure.all_objects.filter(problem=problem, deleted_at=deleted_at):
-        restore(measure, acting_user=acting_user, reason=reason)
+    with tallies.following([problem.pk]):
+        restore(problem, acting_user=acting_user, reason=reason)
+        for measure in Measure.all_objects.filter(problem=problem, deleted_at=deleted_at):
+            restore(measure, acting_user=acting_user, reason=reason)
 
 
 def _validate_measure(measure: Measure, persons: Sequence[Person] | None) -> None:
@@ -195,7 +200,8 @@ def measure_create(
         measure.completed_on = timezone.localdate()
     _validate_measure(measure, persons)
     attribute_history(measure, acting_user=acting_user, reason=reason)
-    measure.save()
+    with tallies.following([problem.pk]):
+        measure.save()
     attribute_history(measure, acting_user=acting_user, reason=reason)
     measure.responsible_persons.set(persons)
     return measure
@@ -253,7 +259,8 @@ def measure_set_status(
     done = status in DONE_STATUSES
     measure.completed_on = (measure.completed_on or timezone.localdate()) if done else None
     attribute_history(measure, acting_user=acting_user, reason=reason)
-    measure.save()
+    with tallies.following([measure.problem_id]):
+        measure.save()
     if previous != status:
         action = {
             MeasureStatus.COMPLETED: ReviewAction.SUBMIT,
@@ -275,7 +282,8 @@ def measure_set_status(
 def measure_delete(*, measure: Measure, acting_user, reason: str = "") -> None:
     """Soft-delete a measure; an administrator can restore it."""
     _require_unit_admin(acting_user, measure.unit)
-    soft_delete(measure, acting_user=acting_user, reason=reason)
+    with tallies.following([measure.problem_id]):
+        soft_delete(measure, acting_user=acting_user, reason=reason)
 
 
 @transaction.atomic
@@ -284,7 +292,8 @@ def measure_restore(*, measure: Measure, acting_user, reason: str = "") -> None:
     _require_unit_admin(acting_user, measure.unit)
     if measure.problem.deleted_at:
         raise ValidationError(_("Restore the problem first."))
-    restore(measure, acting_user=acting_user, reason=reason)
+    with tallies.following([measure.problem_id]):
+        restore(measure, acting_user=acting_user, reason=reason)
 
 
 def answers_for(user, measure: Measure) -> bool:

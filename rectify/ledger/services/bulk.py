@@ -29,6 +29,7 @@ from rectify.core.services import history_reason
 from rectify.org.models import Person, Unit
 from rectify.org.scoping import is_system_admin
 
+from .. import tallies
 from ..models import (
     DONE_STATUSES,
     Level,
@@ -166,7 +167,9 @@ def ledger_bulk_create(
     if errors:
         raise BulkValidationError(errors)
     with _page_cache():
-        return _write_ledger(campaign, problems, user, reason, today, progress)
+        ids = _write_ledger(campaign, problems, user, reason, today, progress)
+    tallies.count_drafts(campaign.pk, problems)
+    return ids
 
 
 def _problem_error(draft: ProblemDraft, campaign, found_on, user) -> ValidationError | None:

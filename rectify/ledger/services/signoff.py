@@ -22,6 +22,7 @@ from rectify.notify.services import notify
 from rectify.org.models import Role
 from rectify.org.scoping import can_change_unit, holds_role, is_system_admin
 
+from .. import tallies
 from ..models import Evidence, Measure, MeasureKind, MeasureStatus, Review, ReviewAction
 from ..selectors import guidance_members_of, leaders_of, responsible_users_of
 from . import answers_for, can_report_progress, progress_record
@@ -129,7 +130,8 @@ def _decide(
     attribute_history(
         measure, acting_user=acting_user, reason=f"{review.get_action_display()}: {text}"[:100]
     )
-    measure.save()
+    with tallies.following([measure.problem_id]):
+        measure.save()
     review.save()
     return review
 

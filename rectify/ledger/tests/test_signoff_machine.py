@@ -36,7 +36,7 @@ from rectify.core.testing import (
     make_unit,
     make_user,
 )
-from rectify.ledger import services
+from rectify.ledger import services, tallies
 from rectify.ledger.models import (
     DONE_STATUSES,
     Measure,
@@ -276,6 +276,8 @@ class SignOffMachine(RuleBasedStateMachine):
             signed = bool(statuses) and all(s == MeasureStatus.SIGNED_OFF for s in statuses)
             assert (problem.derived_status == ProblemStatus.SIGNED_OFF) == signed
         assert Problem.objects.filter(campaign=self.campaign).count() == problems.count()
+        # The tallies the gap matrix and the dashboard read count the same problems.
+        assert tallies.stored([self.campaign.pk]) == tallies.expected([self.campaign.pk])
 
     @invariant()
     def every_sign_off_has_an_allowed_acceptance(self):

@@ -36,6 +36,7 @@ from simple_history.utils import bulk_create_with_history
 from rectify.campaigns.models import Campaign
 from rectify.campaigns.services import campaign_create
 from rectify.demo.generate_study import generate_attendance
+from rectify.ledger import tallies
 from rectify.ledger.lights import Light
 from rectify.ledger.models import (
     Level,
@@ -574,6 +575,9 @@ class Generator:
                         stdout=self.stdout,
                     )
                 )
+        with self._step("tallies"):
+            # The rows went in around the ledger services, which keep the tallies as they write.
+            tallies.rebuild([campaign.pk])
         with self._step("sequences and analyze"):
             self._reset_sequences()
             self._analyze()
