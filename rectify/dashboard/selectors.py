@@ -7,16 +7,40 @@ child unit (:func:`rectify.inspection.selectors.gaps.tally`): the same handful
 of queries for any number of children.
 """
 
+import datetime as dt
 from dataclasses import dataclass, fields
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncDate
+from django.utils import timezone
 
 from rectify.campaigns.models import Campaign
+from rectify.evaluation.models import Round, Survey
+from rectify.evaluation.selectors import round_results, surveys_visible_to
 from rectify.inspection.models import Finding, ResearchTopic
-from rectify.inspection.selectors.gaps import problem_counts, row_units, tally
+from rectify.inspection.selectors.gaps import problem_counts, row_units, subtree_q, tally
+from rectify.ledger import tallies
+from rectify.ledger.lights import Light, light_q
+from rectify.ledger.models import (
+    DONE_STATUSES,
+    OPEN_STATUSES,
+    ExtensionRequest,
+    ExtensionStatus,
+    Level,
+    Measure,
+    MeasureKind,
+    MeasureStatus,
+    Problem,
+    Review,
+    ReviewAction,
+    Source,
+    Urge,
+)
 from rectify.org.models import Unit
 from rectify.org.scoping import can_see_unit_for_campaign
 from rectify.study.models import Meeting
+from rectify.study.selectors import coverage_of
 
 
 @dataclass
@@ -55,6 +79,11 @@ class Pipeline:
     total: PipelineRow
 
 
+def _counts(queryset, node: Unit) -> dict[str, int]:
+    """``{row path: rows}`` of ``queryset`` under ``node``."""
+    return tally(queryset, node)
+
+
 def pipeline(user, campaign: Campaign, node: Unit) -> Pipeline:
     """The pipeline of ``campaign`` per unit below ``node`` (each child with its subtree).
 
@@ -64,11 +93,11 @@ def pipeline(user, campaign: Campaign, node: Unit) -> Pipeline:
     if not can_see_unit_for_campaign(user, node, campaign.pk):
         raise PermissionDenied
     stages = {
-        "study_sessions": tally(
+        "study_sessions": _counts(
             Meeting.objects.filter(campaign=campaign, counts_for_coverage=True), node
         ),
-        "research_topics": tally(ResearchTopic.objects.filter(campaign=campaign), node),
-        "findings": tally(Finding.objects.filter(campaign=campaign), node),
+        "research_topics": _counts(ResearchTopic.objects.filter(campaign=campaign), node),
+        "findings": _counts(Finding.objects.filter(campaign=campaign), node),
     }
     ledger = problem_counts(campaign, node, by_target=False)
     for stage, column in (
@@ -86,3 +115,454 @@ def pipeline(user, campaign: Campaign, node: Unit) -> Pipeline:
     for row in rows:
         total.add(row)
     return Pipeline(campaign=campaign, node=node, rows=rows, total=total)
+
+
+# ---------------------------------------------------------------------------
+# The campaign dashboard (/dashboard/): one function per figure, each taking
+# ``(user, campaign, node)`` and checking the scope itself (the user's grants are
+# cached on the user object, so the check costs no query after the first). Each
+# counts the live rows of the campaign in ``node``'s subtree: whoever may read a
+# node in a campaign reads its whole subtree there, which is exactly what the
+# ledger's lists show under ``?campaign=…&unit=…``. A later pre-aggregated table
+# can replace any one of them without touching the page.
+# ---------------------------------------------------------------------------
+
+#: The red list and the most-urged and most-extended lists stop here (totals are given).
+TOP_LIMIT = 10
+RED_LIST_LIMIT = 50
+#: The burn-down shows at most this many weeks (the most recent), from the first week
+#: that holds a measure: a campaign's quiet first weeks say nothing.
+BURNDOWN_WEEKS = 156
+
+
+def _require_scope(user, campaign: Campaign, node: Unit) -> None:
+    """:class:`PermissionDenied` unless ``user`` reads ``node``'s subtree in ``campaign``."""
+    if not can_see_unit_for_campaign(user, node, campaign.pk):
+        raise PermissionDenied
+
+
+def campaign_measures(campaign: Campaign, node: Unit) -> QuerySet[Measure]:
+    """The campaign's live measures in ``node``'s subtree (unscoped: callers check)."""
+    return Measure.objects.filter(campaign=campaign).filter(subtree_q(node)).order_by()
+
+
+def campaign_problems(campaign: Campaign, node: Unit) -> QuerySet[Problem]:
+    """The campaign's live problems in ``node``'s subtree (unscoped: callers check)."""
+    return Problem.objects.filter(campaign=campaign).filter(subtree_q(node)).order_by()
+
+
+def _percent(part: int, whole: int) -> float | None:
+    return None if not whole else part / whole
+
+
+def as_percent(rate: float | None) -> str:
+    """A rate as printed ("66.7%"), or a dash when there is nothing to divide."""
+    return "—" if rate is None else f"{rate * 100:.1f}%"
+
+
+@dataclass
+class Totals:
+    """The headline figures: problems by how far they are, measures by status."""
+
+    problems: int
+    problems_completed: int
+    problems_signed_off: int
+    measures: int
+    measure_statuses: dict[str, int]
+
+    @property
+    def completion_rate(self) -> float | None:
+        """Problems whose measures are all done (signed off or not), of all problems."""
+        return _percent(self.problems_completed + self.problems_signed_off, self.problems)
+
+    @property
+    def sign_off_rate(self) -> float | None:
+        """Problems signed off (销号), of all problems."""
+        return _percent(self.problems_signed_off, self.problems)
+
+
+def ledger_rows(user, campaign: Campaign, node: Unit) -> dict[tuple[str, int], list[int]]:
+    """``{(row path, target id): counts}`` of the ledger's tallies (columns as
+    :data:`rectify.ledger.tallies.COLUMNS`): the node's own row and each child's
+    subtree, one query whatever lies below them."""
+    _require_scope(user, campaign, node)
+    return tallies.totals_by_row(campaign.pk, node)
+
+
+def _by_path(rows: dict[tuple[str, int], list[int]]) -> dict[str, dict[str, int]]:
+    """``{row path: {column: n}}``: :func:`ledger_rows` summed over the targets."""
+    summed: dict[str, dict[str, int]] = {}
+    for (path, _target), counts in rows.items():
+        row = summed.setdefault(path, dict.fromkeys(tallies.COLUMNS, 0))
+        for column, n in zip(tallies.COLUMNS, counts, strict=True):
+            row[column] += n
+    return summed
+
+
+def measure_figures(user, campaign: Campaign, node: Unit) -> dict[str, dict[str, int]]:
+    """``{"status": {…}, "light": {…}, "kind": {…}}``: the node's measures counted per status,
+    per light and per kind in one pass (one aggregate query).
+
+    The lights are those of :func:`rectify.ledger.lights.light_q` with the
+    campaign's own warning window as a constant, as the standing report counts them.
+    """
+    _require_scope(user, campaign, node)
+    today = timezone.localdate()
+    days = campaign.warning_days
+    groups = {
+        "status": {value: Q(status=value) for value in MeasureStatus.values},
+        "light": {value: light_q(value, today, warning_days=days) for value in Light.values},
+        "kind": {value: Q(kind=value) for value in MeasureKind.values},
+    }
+    aggregates = {
+        f"{group}__{value}": Count("pk", filter=condition)
+        for group, conditions in groups.items()
+        for value, condition in conditions.items()
+    }
+    counted = campaign_measures(campaign, node).aggregate(**aggregates)
+    return {
+        group: {value: counted[f"{group}__{value}"] or 0 for value in conditions}
+        for group, conditions in groups.items()
+    }
+
+
+def totals(
+    user, campaign: Campaign, node: Unit, *, measures: dict | None = None, rows: dict | None = None
+) -> Totals:
+    """Problems (in all, completed awaiting sign-off, signed off) and measures per status.
+
+    One query, with :func:`measure_figures` and :func:`ledger_rows` unless given
+    (``measures``, ``rows``). The ledger's tallies hold the problems, the
+    signed-off ones and the measures; the query counts the problems whose live
+    measures are all done (a problem's status is derived from its measures,
+    never stored): the one figure the tallies do not hold.
+    """
+    _require_scope(user, campaign, node)
+    summed = dict.fromkeys(tallies.COLUMNS, 0)
+    for row in _by_path(rows or ledger_rows(user, campaign, node)).values():
+        for column, n in row.items():
+            summed[column] += n
+    problems = campaign_problems(campaign, node)
+    open_measures = Measure.objects.filter(problem=OuterRef("pk"), status__in=OPEN_STATUSES)
+    done_measures = Measure.objects.filter(problem=OuterRef("pk"), status__in=DONE_STATUSES)
+    done = problems.filter(Exists(done_measures), ~Exists(open_measures)).count()
+    statuses = (measures or measure_figures(user, campaign, node))["status"]
+    return Totals(
+        problems=summed["problems"],
+        problems_completed=done - summed["problems_signed_off"],
+        problems_signed_off=summed["problems_signed_off"],
+        measures=summed["measures"],
+        measure_statuses=statuses,
+    )
+
+
+def lights(user, campaign: Campaign, node: Unit, *, measures: dict | None = None) -> dict:
+    """How many measures show each light (red, yellow, green, grey): :func:`measure_figures`."""
+    return (measures or measure_figures(user, campaign, node))["light"]
+
+
+def red_list(user, campaign: Campaign, node: Unit, *, limit: int = RED_LIST_LIMIT) -> list:
+    """The first ``limit`` overdue measures, most overdue first (counted by :func:`lights`)."""
+    _require_scope(user, campaign, node)
+    red = campaign_measures(campaign, node).filter(light_q(Light.RED))
+    return list(red.select_related("unit", "problem").order_by("deadline", "pk")[:limit])
+
+
+@dataclass
+class Slice:
+    """One value of a breakdown (a target, a source, a level, a kind) and its count."""
+
+    key: str
+    label: str
+    count: int
+
+
+def _slices(counts: dict, choices) -> list[Slice]:
+    return [
+        Slice(key=str(key), label=str(label), count=counts.get(key, 0)) for key, label in choices
+    ]
+
+
+def by_target(user, campaign: Campaign, node: Unit, *, rows: dict | None = None) -> list[Slice]:
+    """Problems per target of the campaign, in the targets' order (empty targets included):
+    the ledger's tallies (:func:`ledger_rows` unless given as ``rows``) and the targets."""
+    _require_scope(user, campaign, node)
+    problems = tallies.COLUMNS.index("problems")
+    counts: dict[int, int] = {}
+    for (_path, target), figures in (rows or ledger_rows(user, campaign, node)).items():
+        counts[target] = counts.get(target, 0) + figures[problems]
+    targets = campaign.targets.all()
+    return _slices(counts, [(target.pk, f"{target.code} {target.title}") for target in targets])
+
+
+def problem_figures(user, campaign: Campaign, node: Unit) -> dict[str, dict[str, int]]:
+    """``{"source": {…}, "level": {…}}``: the node's problems counted per source and per level
+    in one pass (one aggregate query)."""
+    _require_scope(user, campaign, node)
+    groups = {"source": Source.values, "level": Level.values}
+    aggregates = {
+        f"{group}__{value}": Count("pk", filter=Q(**{group: value}))
+        for group, values in groups.items()
+        for value in values
+    }
+    counted = campaign_problems(campaign, node).aggregate(**aggregates)
+    return {
+        group: {value: counted[f"{group}__{value}"] or 0 for value in values}
+        for group, values in groups.items()
+    }
+
+
+def by_source(user, campaign: Campaign, node: Unit, *, problems: dict | None = None) -> list:
+    """Problems per source (self-examination, solicited opinions, …)."""
+    counts = (problems or problem_figures(user, campaign, node))["source"]
+    return _slices(counts, Source.choices)
+
+
+def by_level(user, campaign: Campaign, node: Unit, *, problems: dict | None = None) -> list:
+    """Problems per level (leadership group, leading cadre, members, unit)."""
+    counts = (problems or problem_figures(user, campaign, node))["level"]
+    return _slices(counts, Level.choices)
+
+
+def by_kind(user, campaign: Campaign, node: Unit, *, measures: dict | None = None) -> list:
+    """Measures per kind (at once, by a deadline, long-term)."""
+    counts = (measures or measure_figures(user, campaign, node))["kind"]
+    return _slices(counts, MeasureKind.choices)
+
+
+@dataclass
+class UnitFigures:
+    """One row of the by-unit table: ``own`` for the node's own rows, else a child's subtree."""
+
+    unit: Unit
+    own: bool = False
+    problems: int = 0
+    problems_signed_off: int = 0
+    measures: int = 0
+    measures_signed_off: int = 0
+    red: int = 0
+
+    @property
+    def sign_off_rate(self) -> float | None:
+        """Problems signed off, of the row's problems."""
+        return _percent(self.problems_signed_off, self.problems)
+
+    @property
+    def sign_off_percent(self) -> str:
+        """:attr:`sign_off_rate` as printed."""
+        return as_percent(self.sign_off_rate)
+
+
+def by_unit(user, campaign: Campaign, node: Unit, *, rows: dict | None = None) -> list[UnitFigures]:
+    """The node's own figures, then each child's subtree (those in the campaign or holding rows).
+
+    Three queries whatever the number of children: the ledger's tallies of the
+    node and its children (:func:`ledger_rows`, unless given as ``rows``), the red
+    measures counted per child (:func:`tally`), and the child units.
+    """
+    _require_scope(user, campaign, node)
+    counted = _by_path(rows or ledger_rows(user, campaign, node))
+    red = tally(campaign_measures(campaign, node).filter(light_q(Light.RED)), node)
+    rows = []
+    for unit, own in row_units(campaign, node, set(counted) | set(red)):
+        figures = counted.get(unit.path, {})
+        rows.append(
+            UnitFigures(
+                unit=unit,
+                own=own,
+                problems=figures.get("problems", 0),
+                problems_signed_off=figures.get("problems_signed_off", 0),
+                measures=figures.get("measures", 0),
+                measures_signed_off=figures.get("measures_signed_off", 0),
+                red=red.get(unit.path, 0),
+            )
+        )
+    return rows
+
+
+@dataclass
+class Week:
+    """One week of the burn-down: open measures at its end, and those signed off in it."""
+
+    start: dt.date
+    open: int
+    signed_off: int
+
+
+def _days(queryset: QuerySet, field: str) -> dict[dt.date, int]:
+    """``{day: rows}`` of ``queryset`` grouped by the date of ``field`` (one row per day)."""
+    rows = queryset.order_by().values_list(field).annotate(n=Count("*"))
+    return {(day if isinstance(day, dt.date) else dt.date.fromisoformat(day)): n for day, n in rows}
+
+
+def _monday(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def burndown(user, campaign: Campaign, node: Unit, today: dt.date | None = None) -> list[Week]:
+    """Open measures at the end of each week since the campaign started, and sign-offs per week.
+
+    Three grouped queries (one row per day, not per measure): measures created
+    per day, measures done per day of completion, and sign-offs (the accepting
+    :class:`Review`) per day. A measure counts as open from its creation until
+    the day it was completed, if it is done now; a reopened measure counts as
+    open again. Weeks start on Monday; before the first week holding a measure
+    nothing is shown, and at most :data:`BURNDOWN_WEEKS` of the latest weeks.
+    """
+    _require_scope(user, campaign, node)
+    today = today or timezone.localdate()
+    measures = campaign_measures(campaign, node)
+    created = _days(measures.annotate(day=TruncDate("created_at")), "day")
+    done = _days(
+        measures.filter(status__in=DONE_STATUSES, completed_on__isnull=False), "completed_on"
+    )
+    reviews = Review.objects.filter(
+        measure__in=measures.values("pk"),
+        action=ReviewAction.ACCEPT,
+        to_status=MeasureStatus.SIGNED_OFF,
+    ).annotate(day=TruncDate("created_at"))
+    signed = _days(reviews, "day")
+    first = _monday(max(campaign.start_date, min(created, default=today)))
+    last = _monday(max(today, first))
+    weeks = (last - first).days // 7 + 1
+    if weeks > BURNDOWN_WEEKS:
+        first += dt.timedelta(weeks=weeks - BURNDOWN_WEEKS)
+        weeks = BURNDOWN_WEEKS
+    result = []
+    for index in range(weeks):
+        start = first + dt.timedelta(weeks=index)
+        end = start + dt.timedelta(days=6)
+        opened = sum(n for day, n in created.items() if day <= end)
+        closed = sum(n for day, n in done.items() if day <= end)
+        in_week = sum(n for day, n in signed.items() if start <= day <= end)
+        result.append(Week(start=start, open=max(opened - closed, 0), signed_off=in_week))
+    return result
+
+
+@dataclass
+class Ranked:
+    """The measures pressed most (urged, or extended), the first few, and how many in all."""
+
+    total: int
+    measures: list[Measure]
+
+
+def most_urged(user, campaign: Campaign, node: Unit, *, limit: int = TOP_LIMIT) -> Ranked:
+    """Measures urged at least once: how many, and the ``limit`` urged most (``times``)."""
+    _require_scope(user, campaign, node)
+    measures = campaign_measures(campaign, node).filter(
+        Exists(Urge.objects.filter(measure=OuterRef("pk")))
+    )
+    top = (
+        measures.annotate(times=Count("urges"))
+        .select_related("unit")
+        .order_by("-times", "deadline", "pk")[:limit]
+    )
+    return Ranked(total=measures.count(), measures=list(top))
+
+
+def most_extended(user, campaign: Campaign, node: Unit, *, limit: int = TOP_LIMIT) -> Ranked:
+    """Measures with an approved deadline change: how many, and the ``limit`` extended most."""
+    _require_scope(user, campaign, node)
+    approved = Q(extensions__status=ExtensionStatus.APPROVED)
+    measures = campaign_measures(campaign, node).filter(
+        Exists(
+            ExtensionRequest.objects.filter(measure=OuterRef("pk"), status=ExtensionStatus.APPROVED)
+        )
+    )
+    top = (
+        measures.annotate(times=Count("extensions", filter=approved))
+        .select_related("unit")
+        .order_by("-times", "deadline", "pk")[:limit]
+    )
+    return Ranked(total=measures.count(), measures=list(top))
+
+
+def study_coverage(user, campaign: Campaign, node: Unit):
+    """Study coverage of the node's subtree (:func:`rectify.study.selectors.coverage_of`)."""
+    _require_scope(user, campaign, node)
+    return coverage_of(user, campaign, node)
+
+
+@dataclass
+class Satisfaction:
+    """The overall satisfaction of one evaluated unit in a survey's latest round."""
+
+    survey: Survey
+    round: Round
+    unit: Unit
+    responses: int
+    rate: float | None
+
+
+def satisfaction(user, campaign: Campaign, node: Unit) -> list[Satisfaction]:
+    """The latest round's overall rate of every evaluated unit in the node's subtree, for the
+    campaign's surveys the user may see (their own pages show the rest)."""
+    _require_scope(user, campaign, node)
+    found = []
+    surveys = surveys_visible_to(user).filter(campaign=campaign).order_by("pk")
+    for survey in surveys.filter(units__in=Unit.objects.filter(subtree_q(node, ""))).distinct():
+        latest = survey.rounds.order_by("-order").first()
+        if latest is None:
+            continue
+        results, _total = round_results(survey, latest)
+        for result in results:
+            if result.unit.path.startswith(node.path):
+                found.append(
+                    Satisfaction(
+                        survey=survey,
+                        round=latest,
+                        unit=result.unit,
+                        responses=result.responses,
+                        rate=result.overall.rate,
+                    )
+                )
+    return found
+
+
+@dataclass
+class Dashboard:
+    """Every figure of the campaign dashboard over ``node``'s subtree."""
+
+    campaign: Campaign
+    node: Unit
+    today: dt.date
+    totals: Totals
+    lights: dict[str, int]
+    red_list: list[Measure]
+    by_target: list[Slice]
+    by_source: list[Slice]
+    by_level: list[Slice]
+    by_kind: list[Slice]
+    by_unit: list[UnitFigures]
+    burndown: list[Week]
+    most_urged: Ranked
+    most_extended: Ranked
+    coverage: object
+    satisfaction: list[Satisfaction]
+
+
+def dashboard(user, campaign: Campaign, node: Unit) -> Dashboard:
+    """The whole dashboard of ``campaign`` over ``node``; :class:`PermissionDenied` out of scope."""
+    _require_scope(user, campaign, node)
+    measures = measure_figures(user, campaign, node)
+    problems = problem_figures(user, campaign, node)
+    rows = ledger_rows(user, campaign, node)
+    return Dashboard(
+        campaign=campaign,
+        node=node,
+        today=timezone.localdate(),
+        totals=totals(user, campaign, node, measures=measures, rows=rows),
+        lights=lights(user, campaign, node, measures=measures),
+        red_list=red_list(user, campaign, node),
+        by_target=by_target(user, campaign, node, rows=rows),
+        by_source=by_source(user, campaign, node, problems=problems),
+        by_level=by_level(user, campaign, node, problems=problems),
+        by_kind=by_kind(user, campaign, node, measures=measures),
+        by_unit=by_unit(user, campaign, node, rows=rows),
+        burndown=burndown(user, campaign, node),
+        most_urged=most_urged(user, campaign, node),
+        most_extended=most_extended(user, campaign, node),
+        coverage=study_coverage(user, campaign, node),
+        satisfaction=satisfaction(user, campaign, node),
+    )

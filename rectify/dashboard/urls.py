@@ -6,5 +6,7 @@ from . import views
 
 app_name = "dashboard"
 urlpatterns = [
+    path("", views.campaign_dashboard, name="campaign"),
+    path("export/", views.dashboard_export, name="export"),
     path("pipeline/", views.pipeline_page, name="pipeline"),
 ]

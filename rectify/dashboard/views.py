@@ -1,14 +1,25 @@
 """Dashboard pages: views that combine stages, reading through their selectors."""
 
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
 
 from rectify.campaigns.selectors import campaigns_visible_to
 from rectify.inspection.selectors.gaps import campaign_for, node_for, scope_breadcrumb
 from rectify.inspection.views.gaps import out_of_scope_is_404
+from rectify.ledger.lights import Light
 
-from .selectors import pipeline
+from .charts import PALETTE, charts, table, tiles, unit_rows
+from .exports import dashboard_workbook
+from .links import measures_url
+from .selectors import dashboard, pipeline
+
+#: The charts printed with a table of their figures beside them.
+TABLED = ("lights", "statuses", "targets", "sources", "levels", "kinds")
 
 
 @login_required
@@ -27,3 +38,53 @@ def pipeline_page(request: HttpRequest) -> HttpResponse:
                 "breadcrumb": scope_breadcrumb(user, campaign, node),
             }
     return render(request, "dashboard/pipeline.html", context)
+
+
+@require_GET
+@login_required
+@out_of_scope_is_404
+def campaign_dashboard(request: HttpRequest) -> HttpResponse:
+    """The campaign at a glance over a unit's subtree: totals, lights, breakdowns, units
+    (drilling down to any depth), the burn-down, the units pressed most, study and
+    satisfaction; every figure links to the list that counts it."""
+    user = request.user
+    campaign = campaign_for(user, request.GET.get("campaign", ""))
+    context = {"campaign": campaign, "campaigns": campaigns_visible_to(user)}
+    if campaign is not None:
+        node, roots = node_for(user, campaign, request.GET.get("unit", ""))
+        context |= {"node": node, "roots": roots}
+        if node is not None:
+            board = dashboard(user, campaign, node)
+            specs = charts(board)
+            context |= {
+                "board": board,
+                "charts": specs,
+                "palette": PALETTE,
+                "tiles": tiles(board),
+                "tables": {key: table(specs[key]) for key in TABLED},
+                "unit_rows": unit_rows(board),
+                "links": {
+                    "red": measures_url(campaign, node, light=Light.RED.value),
+                    "urged": measures_url(campaign, node, urged="true"),
+                    "extended": measures_url(campaign, node, extended="true"),
+                    "coverage": f"{reverse('study:coverage')}?"
+                    + urlencode({"campaign": campaign.slug, "unit": node.pk}),
+                },
+                "breadcrumb": scope_breadcrumb(user, campaign, node),
+            }
+    return render(request, "dashboard/campaign.html", context)
+
+
+@require_GET
+@login_required
+@out_of_scope_is_404
+def dashboard_export(request: HttpRequest) -> HttpResponse:
+    """The dashboard's tables as one Excel workbook (one sheet per table)."""
+    user = request.user
+    campaign = campaign_for(user, request.GET.get("campaign", ""))
+    node = None
+    if campaign is not None:
+        node, _roots = node_for(user, campaign, request.GET.get("unit", ""))
+    if node is None:
+        raise Http404
+    return dashboard_workbook(dashboard(user, campaign, node))

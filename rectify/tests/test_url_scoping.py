@@ -58,6 +58,7 @@ NAMESPACES = (
     "inspection",
     "study",
     "evaluation",
+    "dashboard",
 )
 
 #: URL name → which object of a county its id arguments take.

@@ -1,0 +1,178 @@
+"""The campaign dashboard on the demo campaign: every figure equals the list it links to."""
+
+import io
+import json
+import re
+from html import unescape
+
+import openpyxl
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from rectify.campaigns.models import Campaign
+from rectify.demo import data
+from rectify.org.models import Unit
+
+pytestmark = pytest.mark.django_db
+
+DASHBOARD = reverse("dashboard:campaign")
+EXPORT = reverse("dashboard:export")
+#: demo admin (the whole tree), a county administrator, the guidance group member.
+USERS = ("admin", "dongchangfu", "zhidaozu")
+COUNT_LINK = re.compile(r'<a href="([^"]+)" data-count="(\d+)"')
+
+
+@pytest.fixture(autouse=True)
+def _fast_hasher(settings, monkeypatch):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    monkeypatch.setenv("RECTIFY_DEMO_PASSWORD", "demo-password")
+
+
+@pytest.fixture
+def campaign(django_db_setup, django_db_blocker):
+    call_command("load_demo", quiet=True)
+    return Campaign.objects.get(slug=data.CAMPAIGN["slug"])
+
+
+def _login(client, username: str):
+    client.force_login(get_user_model().objects.get(username=username))
+
+
+def _listed(client, href: str) -> int:
+    response = client.get(unescape(href))
+    assert response.status_code == 200, href
+    return response.context["page_obj"].paginator.count
+
+
+def _chart_links(html: str) -> list[tuple[str, int]]:
+    specs = json.loads(
+        unescape(re.search(r'id="dashboard-charts"[^>]*>(.*?)</script>', html, re.S).group(1))
+    )
+    links = []
+    for spec in specs.values():
+        for series in spec["series"]:
+            for datum in series["data"]:
+                if isinstance(datum, dict) and "url" in datum:
+                    links.append((datum["url"], datum["value"]))
+    return links
+
+
+@pytest.mark.parametrize("username", USERS)
+def test_every_number_equals_the_count_of_the_list_it_links_to(client, campaign, username):
+    _login(client, username)
+    response = client.get(DASHBOARD, {"campaign": campaign.slug})
+    assert response.status_code == 200
+    html = response.content.decode()
+
+    numbers = [(href, int(count)) for href, count in COUNT_LINK.findall(html)]
+    charted = _chart_links(html)
+    assert len(numbers) >= 30 and len(charted) >= 30
+    assert any(count > 0 for _href, count in numbers)
+    checked = {}
+    for href, count in numbers + charted:
+        if href not in checked:
+            checked[href] = _listed(client, href)
+        assert checked[href] == count, (username, href)
+
+
+def test_scopes_differ_and_nothing_outside_leaks_in(client, campaign):
+    figures = {}
+    for username in USERS:
+        _login(client, username)
+        board = client.get(DASHBOARD, {"campaign": campaign.slug}).context["board"]
+        figures[username] = (board.node.name, board.totals.problems, board.totals.measures)
+    assert figures["dongchangfu"][0] == "东昌府区科学技术协会"
+    assert figures["zhidaozu"][0] == "聊城市科学技术协会"
+    # The county's figures are a part of the city's, the city's of the whole tree's.
+    assert 0 < figures["dongchangfu"][1] < figures["zhidaozu"][1] <= figures["admin"][1]
+    assert 0 < figures["dongchangfu"][2] < figures["zhidaozu"][2] <= figures["admin"][2]
+
+
+def test_drill_down_to_any_depth_with_a_breadcrumb_back(client, campaign):
+    _login(client, "admin")
+    city = Unit.objects.get(name="聊城市科学技术协会")
+    county = Unit.objects.get(name="东昌府区科学技术协会")
+    top = client.get(DASHBOARD, {"campaign": campaign.slug}).context["board"]
+    assert city in [row.unit for row in top.by_unit]
+    middle = client.get(DASHBOARD, {"campaign": campaign.slug, "unit": city.pk})
+    assert county in [row.unit for row in middle.context["board"].by_unit]
+    assert f'href="?campaign={campaign.slug}&amp;unit={county.pk}"' in middle.content.decode()
+
+    response = client.get(DASHBOARD, {"campaign": campaign.slug, "unit": county.pk})
+    board = response.context["board"]
+    assert board.node == county
+    crumbs = re.search(r'<nav class="breadcrumb".*?</nav>', response.content.decode(), re.S)
+    assert f"unit={city.pk}" in crumbs.group(0) and f"unit={top.node.pk}" in crumbs.group(0)
+    assert sum(row.problems for row in board.by_unit) == board.totals.problems
+    assert sum(row.measures for row in board.by_unit) == board.totals.measures
+
+
+def test_county_admin_cannot_open_another_county_or_the_city(client, campaign):
+    _login(client, "dongchangfu")
+    for name in ("临清市科学技术协会", "聊城市科学技术协会"):
+        unit = Unit.objects.get(name=name)
+        for url in (DASHBOARD, EXPORT):
+            assert client.get(url, {"campaign": campaign.slug, "unit": unit.pk}).status_code == 404
+    for forged in ("999999", "1 OR 1=1", "<script>alert(1)</script>"):
+        assert client.get(DASHBOARD, {"unit": forged}).status_code == 404
+    assert client.get(DASHBOARD, {"campaign": "no-such-campaign"}).status_code == 404
+
+
+def test_export_writes_every_table_to_one_workbook(client, campaign):
+    _login(client, "dongchangfu")
+    response = client.get(EXPORT, {"campaign": campaign.slug})
+    assert response.status_code == 200
+    assert "attachment" in response["Content-Disposition"]
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert len(book.sheetnames) == 11
+    board = client.get(DASHBOARD, {"campaign": campaign.slug}).context["board"]
+    totals = {row[0]: row[1] for row in book.worksheets[0].iter_rows(min_row=4, values_only=True)}
+    assert board.totals.problems in totals.values()
+    units = [row[0] for row in book.worksheets[1].iter_rows(min_row=4, values_only=True)]
+    assert len(units) == len(board.by_unit)
+
+
+def test_page_is_chinese_by_default_with_the_charts_and_print_layout(client, campaign):
+    _login(client, "admin")
+    html = client.get(DASHBOARD, {"campaign": campaign.slug}).content.decode()
+    assert 'lang="zh-hans"' in html
+    for chart in ("lights", "statuses", "targets", "sources", "levels", "kinds", "units"):
+        assert f'data-chart="{chart}"' in html
+    assert "dashboard/vendor/echarts/echarts.min.js" in html
+    assert "http://" not in html.split("</header>")[0].replace("http://www.w3.org", "")
+    css = Unit._meta.apps.get_app_config("dashboard").path + "/static/dashboard/dashboard.css"
+    with open(css, encoding="utf-8") as handle:
+        assert "size: A4 landscape" in handle.read()
+
+
+def test_dashboard_queries_do_not_grow_with_the_children(client, campaign):
+    _login(client, "admin")
+    params = {"campaign": campaign.slug}
+    client.get(DASHBOARD, params)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(DASHBOARD, params)
+    assert len(queries.captured_queries) < 60
+
+
+def test_study_coverage_links_to_the_coverage_page_showing_the_same_share(client, campaign):
+    _login(client, "zhidaozu")
+    response = client.get(DASHBOARD, {"campaign": campaign.slug})
+    board, link = response.context["board"], response.context["links"]["coverage"]
+    coverage = client.get(link).context["coverage"]
+    assert coverage.total.percent == board.coverage.total.percent
+    assert (coverage.total.covered, coverage.total.total) == (
+        board.coverage.total.covered,
+        board.coverage.total.total,
+    )
+
+
+def test_page_reads_in_english_too(client, campaign, settings):
+    _login(client, "admin")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(DASHBOARD, {"campaign": campaign.slug}).content.decode()
+    assert 'lang="en"' in html
+    assert "Deadline lights" in html and "Problems by target" in html
