@@ -25,5 +25,6 @@ urlpatterns = [
     path("exchange/", include("rectify.exchange.urls")),
     path("inbox/", include("rectify.notify.urls")),
     path("channels/", include("rectify.notify.channel_urls")),
+    path("api/", include("rectify.api.urls")),
     path("admin/", admin.site.urls),
 ]

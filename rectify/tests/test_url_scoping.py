@@ -13,6 +13,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from rectify.api.services import token_create
 from rectify.campaigns.models import Phase
 from rectify.core.testing import (
     make_admin,
@@ -59,10 +60,12 @@ NAMESPACES = (
     "study",
     "evaluation",
     "dashboard",
+    "api",
 )
 
 #: URL name → which object of a county its id arguments take.
 TARGETS = {
+    "api:token-revoke": {"pk": "token"},
     "ledger:problem-detail": {"pk": "problem"},
     "ledger:problem-edit": {"pk": "problem"},
     "ledger:problem-delete": {"pk": "problem"},
@@ -281,6 +284,8 @@ def _county_objects(city, name, admin):
         "finding": record_finding(
             campaign=campaign, unit=county, source="other", text="发现", acting_user=admin
         ),
+        # A personal API token is its owner's alone.
+        "token": token_create(owner=grantee, name="OA", acting_user=grantee).token,
         "channel": channel_create(
             unit=county,
             kind="wecom",

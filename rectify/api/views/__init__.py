@@ -1,0 +1,1 @@
+"""Views of the API (viewsets) and of the token page (HTML)."""
