@@ -20,7 +20,7 @@ statement's rows fetched:
   share of the page.
 
 Targets: p95 ≤ 500 ms for the whole tree, and ≤ 2.5× the aggregate SQL.
-``--explain`` prints the plan of the slowest aggregates.
+``--explain`` prints the plans of the slowest queries.
 """
 
 import argparse
@@ -147,11 +147,14 @@ def main() -> None:
     )
     for page, captured, aggregates in notes:
         timed = []
-        for query in aggregates:
+        for query in captured.queries:
             ms = time_it(lambda query=query: replay([query]), warmup=0, runs=3)
             timed.append((statistics.median(ms), query))
         timed.sort(key=lambda item: -item[0])
-        print(f"## {page.label}: {len(captured.queries)} queries, {len(aggregates)} aggregates")
+        print(
+            f"## {page.label}: {len(captured.queries)} queries, {len(aggregates)} aggregates; "
+            "slowest:"
+        )
         for ms, (sql, params, _ms) in timed[:6]:
             print(f"  {ms:7.1f} ms  {' '.join(sql.split())[:150]}")
             if args.explain:

@@ -11,8 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, fields
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import TruncDate
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from rectify.campaigns.models import Campaign
@@ -23,7 +22,6 @@ from rectify.inspection.selectors.gaps import problem_counts, row_units, subtree
 from rectify.ledger import tallies
 from rectify.ledger.lights import Light, light_q
 from rectify.ledger.models import (
-    DONE_STATUSES,
     OPEN_STATUSES,
     ExtensionRequest,
     ExtensionStatus,
@@ -31,9 +29,6 @@ from rectify.ledger.models import (
     Measure,
     MeasureKind,
     MeasureStatus,
-    Problem,
-    Review,
-    ReviewAction,
     Source,
     Urge,
 )
@@ -141,14 +136,20 @@ def _require_scope(user, campaign: Campaign, node: Unit) -> None:
         raise PermissionDenied
 
 
+def _covers(campaign: Campaign, node: Unit) -> bool:
+    """True when ``node``'s subtree holds every unit taking part in ``campaign``."""
+    roots = campaign.participating_units.values_list("path", flat=True)
+    return all(path.startswith(node.path) for path in roots)
+
+
 def campaign_measures(campaign: Campaign, node: Unit) -> QuerySet[Measure]:
-    """The campaign's live measures in ``node``'s subtree (unscoped: callers check)."""
-    return Measure.objects.filter(campaign=campaign).filter(subtree_q(node)).order_by()
+    """The campaign's live measures in ``node``'s subtree (unscoped: callers check).
 
-
-def campaign_problems(campaign: Campaign, node: Unit) -> QuerySet[Problem]:
-    """The campaign's live problems in ``node``'s subtree (unscoped: callers check)."""
-    return Problem.objects.filter(campaign=campaign).filter(subtree_q(node)).order_by()
+    Over a node that holds the whole campaign, no condition on the units: the
+    indexes on status and deadline then serve the lights without a join.
+    """
+    measures = Measure.objects.filter(campaign=campaign).order_by()
+    return measures if _covers(campaign, node) else measures.filter(subtree_q(node))
 
 
 def _percent(part: int, whole: int) -> float | None:
@@ -199,30 +200,46 @@ def _by_path(rows: dict[tuple[str, int], list[int]]) -> dict[str, dict[str, int]
     return summed
 
 
-def measure_figures(user, campaign: Campaign, node: Unit) -> dict[str, dict[str, int]]:
-    """``{"status": {…}, "light": {…}, "kind": {…}}``: the node's measures counted per status,
-    per light and per kind in one pass (one aggregate query).
+def subtree_counts(rows: dict[tuple[str, int], list[int]]) -> dict[str, int]:
+    """The node's whole subtree, by tally column: :func:`ledger_rows` summed."""
+    summed = [0] * len(tallies.COLUMNS)
+    for counts in rows.values():
+        summed = [a + b for a, b in zip(summed, counts, strict=True)]
+    return tallies.named(summed)
 
-    The lights are those of :func:`rectify.ledger.lights.light_q` with the
-    campaign's own warning window as a constant, as the standing report counts them.
+
+def measure_figures(
+    user, campaign: Campaign, node: Unit, *, rows: dict | None = None
+) -> dict[str, dict[str, int]]:
+    """``{"status": {…}, "light": {…}, "kind": {…}}``: the node's measures counted per status,
+    per light and per kind.
+
+    Statuses, kinds and grey (long-term, no date) are in the ledger's tallies
+    (:func:`ledger_rows` unless given as ``rows``); the lights a date moves are
+    counted from the open measures due by the end of the campaign's warning
+    window (:func:`rectify.ledger.lights.light_q`, the window a constant, as the
+    standing report counts them), which the (status, deadline) indexes serve.
+    Green is the rest.
     """
     _require_scope(user, campaign, node)
+    counted = subtree_counts(rows or ledger_rows(user, campaign, node))
     today = timezone.localdate()
     days = campaign.warning_days
-    groups = {
-        "status": {value: Q(status=value) for value in MeasureStatus.values},
-        "light": {value: light_q(value, today, warning_days=days) for value in Light.values},
-        "kind": {value: Q(kind=value) for value in MeasureKind.values},
-    }
-    aggregates = {
-        f"{group}__{value}": Count("pk", filter=condition)
-        for group, conditions in groups.items()
-        for value, condition in conditions.items()
-    }
-    counted = campaign_measures(campaign, node).aggregate(**aggregates)
+    measures = campaign_measures(campaign, node)
+    due = measures.filter(
+        status__in=OPEN_STATUSES, deadline__lte=today + dt.timedelta(days=days)
+    ).aggregate(
+        red=Count("pk", filter=light_q(Light.RED, today, warning_days=days)),
+        yellow=Count("pk", filter=light_q(Light.YELLOW, today, warning_days=days)),
+    )
+    lit = {Light.RED: due["red"], Light.YELLOW: due["yellow"], Light.GREY: counted["grey"]}
+    # Every measure has a deadline or is long-term (a constraint of the table): the rest
+    # are green.
+    lit[Light.GREEN] = counted["measures"] - sum(lit.values())
     return {
-        group: {value: counted[f"{group}__{value}"] or 0 for value in conditions}
-        for group, conditions in groups.items()
+        "status": {value: counted[f"status_{value}"] for value in MeasureStatus.values},
+        "light": {value: lit[value] for value in Light.values},
+        "kind": {value: counted[f"kind_{value}"] for value in MeasureKind.values},
     }
 
 
@@ -231,25 +248,16 @@ def totals(
 ) -> Totals:
     """Problems (in all, completed awaiting sign-off, signed off) and measures per status.
 
-    One query, with :func:`measure_figures` and :func:`ledger_rows` unless given
-    (``measures``, ``rows``). The ledger's tallies hold the problems, the
-    signed-off ones and the measures; the query counts the problems whose live
-    measures are all done (a problem's status is derived from its measures,
-    never stored): the one figure the tallies do not hold.
+    All from the ledger's tallies (:func:`ledger_rows` unless given as ``rows``),
+    with :func:`measure_figures` unless given as ``measures``.
     """
     _require_scope(user, campaign, node)
-    summed = dict.fromkeys(tallies.COLUMNS, 0)
-    for row in _by_path(rows or ledger_rows(user, campaign, node)).values():
-        for column, n in row.items():
-            summed[column] += n
-    problems = campaign_problems(campaign, node)
-    open_measures = Measure.objects.filter(problem=OuterRef("pk"), status__in=OPEN_STATUSES)
-    done_measures = Measure.objects.filter(problem=OuterRef("pk"), status__in=DONE_STATUSES)
-    done = problems.filter(Exists(done_measures), ~Exists(open_measures)).count()
-    statuses = (measures or measure_figures(user, campaign, node))["status"]
+    rows = rows or ledger_rows(user, campaign, node)
+    summed = subtree_counts(rows)
+    statuses = (measures or measure_figures(user, campaign, node, rows=rows))["status"]
     return Totals(
         problems=summed["problems"],
-        problems_completed=done - summed["problems_signed_off"],
+        problems_completed=summed["problems_done"] - summed["problems_signed_off"],
         problems_signed_off=summed["problems_signed_off"],
         measures=summed["measures"],
         measure_statuses=statuses,
@@ -265,7 +273,16 @@ def red_list(user, campaign: Campaign, node: Unit, *, limit: int = RED_LIST_LIMI
     """The first ``limit`` overdue measures, most overdue first (counted by :func:`lights`)."""
     _require_scope(user, campaign, node)
     red = campaign_measures(campaign, node).filter(light_q(Light.RED))
-    return list(red.select_related("unit", "problem").order_by("deadline", "pk")[:limit])
+    # Per open status the (campaign, status, deadline) index hands the earliest deadlines
+    # in order and stops at ``limit``; over both statuses at once the database would sort
+    # every red measure of the campaign first.
+    earliest = []
+    for status in OPEN_STATUSES:
+        by_status = red.filter(status=status).order_by("deadline", "pk")
+        earliest += by_status.values_list("deadline", "pk")[:limit]
+    ids = [pk for _deadline, pk in sorted(earliest)[:limit]]
+    listed = Measure.objects.filter(pk__in=ids).select_related("unit", "problem")
+    return list(listed.order_by("deadline", "pk"))
 
 
 @dataclass
@@ -295,19 +312,16 @@ def by_target(user, campaign: Campaign, node: Unit, *, rows: dict | None = None)
     return _slices(counts, [(target.pk, f"{target.code} {target.title}") for target in targets])
 
 
-def problem_figures(user, campaign: Campaign, node: Unit) -> dict[str, dict[str, int]]:
-    """``{"source": {…}, "level": {…}}``: the node's problems counted per source and per level
-    in one pass (one aggregate query)."""
+def problem_figures(
+    user, campaign: Campaign, node: Unit, *, rows: dict | None = None
+) -> dict[str, dict[str, int]]:
+    """``{"source": {…}, "level": {…}}``: the node's problems counted per source and per level,
+    from the ledger's tallies (:func:`ledger_rows` unless given as ``rows``)."""
     _require_scope(user, campaign, node)
+    counted = subtree_counts(rows or ledger_rows(user, campaign, node))
     groups = {"source": Source.values, "level": Level.values}
-    aggregates = {
-        f"{group}__{value}": Count("pk", filter=Q(**{group: value}))
-        for group, values in groups.items()
-        for value in values
-    }
-    counted = campaign_problems(campaign, node).aggregate(**aggregates)
     return {
-        group: {value: counted[f"{group}__{value}"] or 0 for value in values}
+        group: {value: counted[f"{group}_{value}"] for value in values}
         for group, values in groups.items()
     }
 
@@ -373,7 +387,7 @@ def by_unit(user, campaign: Campaign, node: Unit, *, rows: dict | None = None) -
                 problems=figures.get("problems", 0),
                 problems_signed_off=figures.get("problems_signed_off", 0),
                 measures=figures.get("measures", 0),
-                measures_signed_off=figures.get("measures_signed_off", 0),
+                measures_signed_off=figures.get("status_signed_off", 0),
                 red=red.get(unit.path, 0),
             )
         )
@@ -389,12 +403,6 @@ class Week:
     signed_off: int
 
 
-def _days(queryset: QuerySet, field: str) -> dict[dt.date, int]:
-    """``{day: rows}`` of ``queryset`` grouped by the date of ``field`` (one row per day)."""
-    rows = queryset.order_by().values_list(field).annotate(n=Count("*"))
-    return {(day if isinstance(day, dt.date) else dt.date.fromisoformat(day)): n for day, n in rows}
-
-
 def _monday(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
@@ -402,26 +410,20 @@ def _monday(day: dt.date) -> dt.date:
 def burndown(user, campaign: Campaign, node: Unit, today: dt.date | None = None) -> list[Week]:
     """Open measures at the end of each week since the campaign started, and sign-offs per week.
 
-    Three grouped queries (one row per day, not per measure): measures created
-    per day, measures done per day of completion, and sign-offs (the accepting
-    :class:`Review`) per day. A measure counts as open from its creation until
-    the day it was completed, if it is done now; a reopened measure counts as
-    open again. Weeks start on Monday; before the first week holding a measure
-    nothing is shown, and at most :data:`BURNDOWN_WEEKS` of the latest weeks.
+    One read of the ledger's tallies by day (:func:`rectify.ledger.tallies.days_of`)
+    for the node's subtree: its live measures created per day, completed per day
+    (those done now) and signed off per day (those signed off now, on the day of
+    their last acceptance). A measure counts as open from its creation until the
+    day it was completed, if it is done now; a reopened measure counts as open
+    again. Weeks start on Monday; before the first week holding a measure nothing
+    is shown, and at most :data:`BURNDOWN_WEEKS` of the latest weeks.
     """
     _require_scope(user, campaign, node)
     today = today or timezone.localdate()
-    measures = campaign_measures(campaign, node)
-    created = _days(measures.annotate(day=TruncDate("created_at")), "day")
-    done = _days(
-        measures.filter(status__in=DONE_STATUSES, completed_on__isnull=False), "completed_on"
-    )
-    reviews = Review.objects.filter(
-        measure__in=measures.values("pk"),
-        action=ReviewAction.ACCEPT,
-        to_status=MeasureStatus.SIGNED_OFF,
-    ).annotate(day=TruncDate("created_at"))
-    signed = _days(reviews, "day")
+    days = tallies.days_of(campaign.pk, node.pk)
+    created = {day: n for day, (n, _done, _signed) in days.items() if n}
+    done = {day: n for day, (_created, n, _signed) in days.items() if n}
+    signed = {day: n for day, (_created, _done, n) in days.items() if n}
     first = _monday(max(campaign.start_date, min(created, default=today)))
     last = _monday(max(today, first))
     weeks = (last - first).days // 7 + 1
@@ -447,35 +449,38 @@ class Ranked:
     measures: list[Measure]
 
 
+def _ranked(rows: QuerySet, campaign: Campaign, node: Unit, limit: int) -> Ranked:
+    """``rows`` (urges, or approved extensions: each of a ``measure``) of the node's live
+    measures, counted per measure: how many measures, and the ``limit`` with the most.
+
+    Read from those rows, a few beside a million measures, rather than testing
+    every measure of the campaign for one.
+    """
+    rows = rows.filter(measure__campaign=campaign, measure__deleted_at__isnull=True)
+    if not _covers(campaign, node):
+        rows = rows.filter(subtree_q(node, "measure__unit__"))
+    per_measure = rows.order_by().values("measure").annotate(times=Count("*"))
+    top = list(per_measure.order_by("-times", "measure__deadline", "measure")[:limit])
+    found = Measure.objects.select_related("unit").in_bulk([row["measure"] for row in top])
+    measures = []
+    for row in top:
+        measure = found[row["measure"]]
+        measure.times = row["times"]
+        measures.append(measure)
+    return Ranked(total=per_measure.count(), measures=measures)
+
+
 def most_urged(user, campaign: Campaign, node: Unit, *, limit: int = TOP_LIMIT) -> Ranked:
     """Measures urged at least once: how many, and the ``limit`` urged most (``times``)."""
     _require_scope(user, campaign, node)
-    measures = campaign_measures(campaign, node).filter(
-        Exists(Urge.objects.filter(measure=OuterRef("pk")))
-    )
-    top = (
-        measures.annotate(times=Count("urges"))
-        .select_related("unit")
-        .order_by("-times", "deadline", "pk")[:limit]
-    )
-    return Ranked(total=measures.count(), measures=list(top))
+    return _ranked(Urge.objects.all(), campaign, node, limit)
 
 
 def most_extended(user, campaign: Campaign, node: Unit, *, limit: int = TOP_LIMIT) -> Ranked:
     """Measures with an approved deadline change: how many, and the ``limit`` extended most."""
     _require_scope(user, campaign, node)
-    approved = Q(extensions__status=ExtensionStatus.APPROVED)
-    measures = campaign_measures(campaign, node).filter(
-        Exists(
-            ExtensionRequest.objects.filter(measure=OuterRef("pk"), status=ExtensionStatus.APPROVED)
-        )
-    )
-    top = (
-        measures.annotate(times=Count("extensions", filter=approved))
-        .select_related("unit")
-        .order_by("-times", "deadline", "pk")[:limit]
-    )
-    return Ranked(total=measures.count(), measures=list(top))
+    approved = ExtensionRequest.objects.filter(status=ExtensionStatus.APPROVED)
+    return _ranked(approved, campaign, node, limit)
 
 
 def study_coverage(user, campaign: Campaign, node: Unit):
@@ -545,9 +550,9 @@ class Dashboard:
 def dashboard(user, campaign: Campaign, node: Unit) -> Dashboard:
     """The whole dashboard of ``campaign`` over ``node``; :class:`PermissionDenied` out of scope."""
     _require_scope(user, campaign, node)
-    measures = measure_figures(user, campaign, node)
-    problems = problem_figures(user, campaign, node)
     rows = ledger_rows(user, campaign, node)
+    measures = measure_figures(user, campaign, node, rows=rows)
+    problems = problem_figures(user, campaign, node, rows=rows)
     return Dashboard(
         campaign=campaign,
         node=node,

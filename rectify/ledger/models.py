@@ -223,7 +223,13 @@ class Measure(TimeStampedModel, SoftDeleteModel, VersionedModel):
             models.Index(fields=["problem", "id"], name="ledger_measure_problem_id"),
             models.Index(fields=["unit", "status", "deadline"], name="ledger_measure_unit_status"),
             models.Index(fields=["status", "deadline"], name="ledger_measure_status_deadline"),
-            models.Index(fields=["campaign", "status"], name="ledger_measure_campaign_status"),
+            # Live measures of a campaign by status, then deadline: the lists' status filter,
+            # and the dashboard's red and yellow counts over a whole campaign (covered).
+            models.Index(
+                fields=["campaign", "status", "deadline"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="ledger_measure_campaign_due",
+            ),
             models.Index(
                 fields=["responsible_department", "status"], name="ledger_measure_department"
             ),
@@ -453,6 +459,10 @@ class ExtensionRequest(models.Model):
         return f"{self.measure_id}: {self.old_deadline} → {self.new_deadline}"
 
 
+def _count(verbose_name) -> models.IntegerField:
+    return models.IntegerField(verbose_name, default=0, editable=False)
+
+
 class Tally(models.Model):
     """A campaign's live problems and measures in one unit's whole subtree, against one target.
 
@@ -460,6 +470,7 @@ class Tally(models.Model):
     the transaction of every ledger change, so that the gap matrix, the pipeline
     and the dashboard read a few rows per unit of a node instead of counting a
     million measures. ``rectify rebuild_tallies`` recomputes it from the ledger.
+    A column per source, level, status and kind: a new choice needs a migration.
     """
 
     campaign = models.ForeignKey(
@@ -467,13 +478,32 @@ class Tally(models.Model):
     )
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", db_index=False)
     target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="+", db_index=False)
-    problems = models.IntegerField(default=0)
+    problems = _count(_("problems"))
+    #: Problems whose live measures are all done (at least one), signed off or not.
+    problems_done = _count(_("problems done"))
     #: Problems whose live measures are all signed off (at least one): their derived status.
-    problems_signed_off = models.IntegerField(default=0)
-    measures = models.IntegerField(default=0)
-    #: Measures completed, confirmed or signed off (:data:`DONE_STATUSES`).
-    measures_done = models.IntegerField(default=0)
-    measures_signed_off = models.IntegerField(default=0)
+    problems_signed_off = _count(_("problems signed off"))
+    source_self = _count(Source.SELF_EXAMINATION.label)
+    source_opinions = _count(Source.OPINIONS.label)
+    source_research = _count(Source.RESEARCH.label)
+    source_superior = _count(Source.SUPERIOR.label)
+    source_guidance = _count(Source.GUIDANCE_GROUP.label)
+    source_other = _count(Source.OTHER.label)
+    level_group = _count(Level.LEADERSHIP_GROUP.label)
+    level_leader = _count(Level.LEADER.label)
+    level_member = _count(Level.MEMBER.label)
+    level_unit = _count(Level.UNIT.label)
+    measures = _count(_("measures"))
+    status_not_started = _count(MeasureStatus.NOT_STARTED.label)
+    status_in_progress = _count(MeasureStatus.IN_PROGRESS.label)
+    status_completed = _count(MeasureStatus.COMPLETED.label)
+    status_confirmed = _count(MeasureStatus.CONFIRMED.label)
+    status_signed_off = _count(MeasureStatus.SIGNED_OFF.label)
+    kind_immediate = _count(MeasureKind.IMMEDIATE.label)
+    kind_deadline = _count(MeasureKind.DEADLINE.label)
+    kind_long_term = _count(MeasureKind.LONG_TERM.label)
+    #: Long-term measures with no date: the grey light, the one light a date does not move.
+    grey = _count(_("long-term without a date"))
 
     class Meta:
         verbose_name = _("ledger tally")
@@ -484,3 +514,31 @@ class Tally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign_id}/{self.unit_id}/{self.target_id}: {self.problems}"
+
+
+class TallyDay(models.Model):
+    """A campaign's live measures in one unit's whole subtree, per day: created that day,
+    completed that day (if done now), signed off that day (if signed off now).
+
+    Kept with :class:`Tally` by :mod:`rectify.ledger.tallies`; the dashboard's
+    burn-down sums it over weeks instead of grouping a million measures by day.
+    """
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", db_index=False)
+    day = models.DateField(_("day"))
+    created = _count(_("created"))
+    done = _count(_("completed"))
+    signed_off = _count(_("signed off"))
+
+    class Meta:
+        verbose_name = _("ledger tally of a day")
+        verbose_name_plural = _("ledger tallies of days")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "unit", "day"], name="ledger_tallyday_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}/{self.unit_id}/{self.day}: +{self.created} −{self.done}"

@@ -1,10 +1,13 @@
-"""The ledger's running tallies: problems and measures per campaign, unit subtree and target.
+"""The ledger's running tallies: what a campaign holds per unit subtree, by target and by day.
 
 Each live problem counts in the :class:`~rectify.ledger.models.Tally` rows of
-its unit and of every ancestor of that unit, under its target: one problem,
-signed off or not (its status is derived from its live measures), and its live
-measures, done and signed off. Reading a node's matrix is then reading the rows
-of the node and its children, whatever the size of their subtrees.
+its unit and of every ancestor of that unit, under its target: one problem
+(done, signed off — its status is derived from its live measures — or not; of
+its source and level), and its live measures by status and kind. Each of its
+live measures counts in the :class:`~rectify.ledger.models.TallyDay` rows of
+those units on the day it was created, completed and signed off. Reading a
+node's figures is then reading the rows of the node and its children, whatever
+the size of their subtrees.
 
 The ledger services keep the rows right in the transaction of each change::
 
@@ -21,68 +24,166 @@ locked for the transaction on PostgreSQL (SQLite has one writer at a time).
 that bypassed the services, and as the reference the tests compare with.
 """
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Case, Count, OuterRef, Q, Subquery, When
+from django.utils import timezone
 
 from rectify.org.models import PATH_STEP, Unit
 
-from .models import DONE_STATUSES, MeasureStatus, Problem, Tally
+from .models import (
+    DONE_STATUSES,
+    Level,
+    Measure,
+    MeasureKind,
+    MeasureStatus,
+    Problem,
+    Review,
+    ReviewAction,
+    Source,
+    Tally,
+    TallyDay,
+)
 
 #: The counted columns of a tally row, in this order in every vector below.
-COLUMNS = ("problems", "problems_signed_off", "measures", "measures_done", "measures_signed_off")
-#: ``(campaign id, unit id, target id)``: the key of a problem's own contribution.
-Key = tuple[int, int, int]
+COLUMNS = (
+    "problems",
+    "problems_done",
+    "problems_signed_off",
+    *(f"source_{value}" for value in Source.values),
+    *(f"level_{value}" for value in Level.values),
+    "measures",
+    *(f"status_{value}" for value in MeasureStatus.values),
+    *(f"kind_{value}" for value in MeasureKind.values),
+    "grey",
+)
+#: The counted columns of a day's row.
+DAY_COLUMNS = ("created", "done", "signed_off")
+_INDEX = {column: i for i, column in enumerate(COLUMNS)}
+#: ``(campaign id, unit id, target id or day)``: where one problem's rows count, before
+#: being spread over the unit's ancestors.
+Key = tuple[int, int, object]
 
 
-def vector(measures: int, done: int, signed_off: int) -> tuple[int, ...]:
-    """What one live problem with these live measures counts."""
-    return (1, int(0 < measures == signed_off), measures, done, signed_off)
+def _add(into: dict, key, counts: list[int] | tuple[int, ...], sign: int = 1) -> None:
+    base = into.get(key) or [0] * len(counts)
+    into[key] = [a + sign * b for a, b in zip(base, counts, strict=True)]
 
 
-def _add(into: dict, key, counts: Iterable[int], sign: int = 1) -> None:
-    into[key] = [
-        a + sign * b for a, b in zip(into.get(key, [0] * len(COLUMNS)), counts, strict=True)
-    ]
+def problem_vector(
+    source: str, level: str, statuses: Mapping[str, int], kinds: Mapping[str, int], grey: int
+) -> list[int]:
+    """What one live problem counts, given its live measures per status and per kind."""
+    counts = [0] * len(COLUMNS)
+    measures = sum(statuses.values())
+    done = sum(statuses.get(status, 0) for status in DONE_STATUSES)
+    signed = statuses.get(MeasureStatus.SIGNED_OFF, 0)
+    counts[_INDEX["problems"]] = 1
+    counts[_INDEX["problems_done"]] = int(0 < measures == done)
+    counts[_INDEX["problems_signed_off"]] = int(0 < measures == signed)
+    counts[_INDEX[f"source_{source}"]] = 1
+    counts[_INDEX[f"level_{level}"]] = 1
+    counts[_INDEX["measures"]] = measures
+    for status, n in statuses.items():
+        counts[_INDEX[f"status_{status}"]] = n
+    for kind, n in kinds.items():
+        counts[_INDEX[f"kind_{kind}"]] = n
+    counts[_INDEX["grey"]] = grey
+    return counts
 
 
-def contributions(problems) -> dict[Key, list[int]]:
-    """``{(campaign, unit, target): counts}`` of the live problems of the ``problems`` queryset
-    (or ids), summed per key — where they count before being spread over the ancestors."""
+def _day_events(campaign, unit, created, status, completed_on, accepted) -> Iterator:
+    """``(key, counts)`` of one live measure's days: created, completed and signed off.
+
+    The day of a sign-off is that of the last acceptance to signed off, else
+    (a measure imported as signed off has none) the day it was completed.
+    """
+    yield (campaign, unit, created), (1, 0, 0)
+    if status in DONE_STATUSES and completed_on is not None:
+        yield (campaign, unit, completed_on), (0, 1, 0)
+    if status == MeasureStatus.SIGNED_OFF:
+        yield (campaign, unit, accepted or completed_on or created), (0, 0, 1)
+
+
+def _local_day(value: dt.datetime | None) -> dt.date | None:
+    return timezone.localdate(value) if value is not None else None
+
+
+def contributions(problems) -> tuple[dict[Key, list[int]], dict[Key, list[int]]]:
+    """``(by target, by day)``: what the live problems of the ``problems`` queryset (or ids)
+    and their live measures count, summed per key — before being spread over ancestors."""
     if not hasattr(problems, "query"):
         problems = Problem.objects.filter(pk__in=list(problems))
     live = Q(measures__deleted_at__isnull=True)
+    counts = {
+        f"s_{value}": Count("measures", filter=live & Q(measures__status=value))
+        for value in MeasureStatus.values
+    }
+    counts |= {
+        f"k_{value}": Count("measures", filter=live & Q(measures__kind=value))
+        for value in MeasureKind.values
+    }
+    counts["grey"] = Count(
+        "measures",
+        filter=live & Q(measures__kind=MeasureKind.LONG_TERM, measures__deadline__isnull=True),
+    )
     rows = (
         problems.order_by()
-        .values_list("pk", "campaign_id", "unit_id", "target_id")
+        .values("pk", "campaign_id", "unit_id", "target_id", "source", "level")
+        .annotate(**counts)
+    )
+    by_target: dict[Key, list[int]] = {}
+    for row in rows:
+        statuses = {value: row[f"s_{value}"] for value in MeasureStatus.values}
+        kinds = {value: row[f"k_{value}"] for value in MeasureKind.values}
+        vector = problem_vector(row["source"], row["level"], statuses, kinds, row["grey"])
+        _add(by_target, (row["campaign_id"], row["unit_id"], row["target_id"]), vector)
+
+    accepted = Review.objects.filter(
+        measure=OuterRef("pk"), action=ReviewAction.ACCEPT, to_status=MeasureStatus.SIGNED_OFF
+    ).order_by("-created_at", "-pk")
+    measures = (
+        Measure.objects.filter(problem__in=problems.values("pk"))
+        .order_by()
+        .values_list("campaign_id", "unit_id", "created_at", "status", "completed_on")
         .annotate(
-            n=Count("measures", filter=live),
-            done=Count("measures", filter=live & Q(measures__status__in=DONE_STATUSES)),
-            signed=Count("measures", filter=live & Q(measures__status=MeasureStatus.SIGNED_OFF)),
+            accepted=Case(
+                When(
+                    status=MeasureStatus.SIGNED_OFF,
+                    then=Subquery(accepted.values("created_at")[:1]),
+                )
+            )
         )
     )
-    totals: dict[Key, list[int]] = {}
-    for _pk, campaign, unit, target, n, done, signed in rows:
-        _add(totals, (campaign, unit, target), vector(n, done, signed))
-    return totals
+    by_day: dict[Key, list[int]] = {}
+    for campaign, unit, created, status, completed_on, accepted_at in measures.iterator(
+        chunk_size=10_000
+    ):
+        events = _day_events(
+            campaign, unit, _local_day(created), status, completed_on, _local_day(accepted_at)
+        )
+        for key, vector in events:
+            _add(by_day, key, vector)
+    return by_target, by_day
 
 
 def _spread(own: Mapping[Key, Iterable[int]]) -> dict[Key, list[int]]:
     """``own`` counts added to the rows of each unit and all its ancestors."""
-    unit_ids = {unit for _campaign, unit, _target in own}
+    unit_ids = {unit for _campaign, unit, _rest in own}
     paths = dict(Unit.all_objects.filter(pk__in=unit_ids).values_list("pk", "path"))
     ancestors = {
         path[:end] for path in paths.values() for end in range(PATH_STEP, len(path) + 1, PATH_STEP)
     }
     ids = dict(Unit.all_objects.filter(path__in=ancestors).values_list("path", "pk"))
     spread: dict[Key, list[int]] = {}
-    for (campaign, unit, target), counts in own.items():
+    for (campaign, unit, rest), counts in own.items():
         path = paths[unit]
         for end in range(PATH_STEP, len(path) + 1, PATH_STEP):
-            _add(spread, (campaign, ids[path[:end]], target), counts)
+            _add(spread, (campaign, ids[path[:end]], rest), counts)
     return spread
 
 
@@ -90,32 +191,36 @@ def _spread(own: Mapping[Key, Iterable[int]]) -> dict[Key, list[int]]:
 _ROWS_PER_STATEMENT = 100
 
 
-def apply(own: Mapping[Key, Iterable[int]]) -> None:
-    """Add ``own`` (counts per problem's unit) to the tally rows of those units and ancestors."""
-    spread = {key: counts for key, counts in _spread(own).items() if any(counts)}
-    if not spread:
+def _upsert(model, key_column: str, columns: tuple[str, ...], spread: Mapping) -> None:
+    """Add ``spread`` (``{(campaign, unit, key value): counts}``) to ``model``'s rows."""
+    rows = [(*key, *counts) for key, counts in spread.items() if any(counts)]
+    if not rows:
         return
-    table = connection.ops.quote_name(Tally._meta.db_table)
-    columns = ", ".join(COLUMNS)
-    added = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in COLUMNS)
-    rows = [(*key, *counts) for key, counts in spread.items()]
-    width = 3 + len(COLUMNS)
+    table = connection.ops.quote_name(model._meta.db_table)
+    keys = f"campaign_id, unit_id, {key_column}"
+    added = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in columns)
+    width = 3 + len(columns)
     with connection.cursor() as cursor:
         for start in range(0, len(rows), _ROWS_PER_STATEMENT):
             chunk = rows[start : start + _ROWS_PER_STATEMENT]
             values = ", ".join(["(" + ", ".join(["%s"] * width) + ")"] * len(chunk))
             cursor.execute(
-                f"INSERT INTO {table} (campaign_id, unit_id, target_id, {columns}) "
-                f"VALUES {values} "
-                f"ON CONFLICT (campaign_id, unit_id, target_id) DO UPDATE SET {added}",
+                f"INSERT INTO {table} ({keys}, {', '.join(columns)}) VALUES {values} "
+                f"ON CONFLICT ({keys}) DO UPDATE SET {added}",
                 [value for row in chunk for value in row],
             )
+
+
+def apply(by_target: Mapping[Key, Iterable[int]], by_day: Mapping[Key, Iterable[int]]) -> None:
+    """Add what problems count (per their own unit) to the rows of those units and ancestors."""
+    _upsert(Tally, "target_id", COLUMNS, _spread(by_target))
+    _upsert(TallyDay, "day", DAY_COLUMNS, _spread(by_day))
 
 
 @contextmanager
 def following(problem_ids: Iterable[int]) -> Iterator[None]:
     """Keep the tallies right across a change, in its transaction, of these problems (alive or
-    deleted, before or after) and their measures."""
+    deleted, before or after) and their measures (and the reviews that sign them off)."""
     if not connection.in_atomic_block:
         raise transaction.TransactionManagementError("Tallies follow changes in a transaction.")
     ids = sorted({pk for pk in problem_ids if pk is not None})
@@ -124,63 +229,81 @@ def following(problem_ids: Iterable[int]) -> Iterator[None]:
     before = contributions(ids)
     yield
     after = contributions(ids)
-    for key, counts in before.items():
-        _add(after, key, counts, sign=-1)
-    apply(after)
+    for was, now in zip(before, after, strict=True):
+        for key, counts in was.items():
+            _add(now, key, counts, sign=-1)
+    apply(*after)
 
 
 def counted(problem_ids: Iterable[int]) -> None:
     """Count problems just written (with their measures) into the tallies."""
-    apply(contributions(problem_ids))
+    apply(*contributions(problem_ids))
 
 
 def count_drafts(campaign_id: int, drafts: Iterable) -> None:
     """Count new problems written from ``drafts`` (of :mod:`rectify.ledger.services.bulk`), read
-    from the drafts themselves rather than back from the database."""
-    own: dict[Key, list[int]] = {}
+    from the drafts themselves rather than back from the database: created today, completed
+    today when done (as the bulk writer dates them), and without reviews."""
+    today = timezone.localdate()
+    by_target: dict[Key, list[int]] = {}
+    by_day: dict[Key, list[int]] = {}
     for draft in drafts:
-        statuses = [measure.status for measure in draft.measures]
-        done = sum(status in DONE_STATUSES for status in statuses)
-        signed = statuses.count(MeasureStatus.SIGNED_OFF)
-        _add(
-            own, (campaign_id, draft.unit_id, draft.target_id), vector(len(statuses), done, signed)
-        )
-    apply(own)
+        statuses: dict[str, int] = defaultdict(int)
+        kinds: dict[str, int] = defaultdict(int)
+        grey = 0
+        for measure in draft.measures:
+            statuses[measure.status] += 1
+            kinds[measure.kind] += 1
+            grey += measure.kind == MeasureKind.LONG_TERM and measure.deadline is None
+            done_on = today if measure.status in DONE_STATUSES else None
+            for key, vector in _day_events(
+                campaign_id, draft.unit_id, today, measure.status, done_on, None
+            ):
+                _add(by_day, key, vector)
+        vector = problem_vector(draft.source, draft.level, statuses, kinds, grey)
+        _add(by_target, (campaign_id, draft.unit_id, draft.target_id), vector)
+    apply(by_target, by_day)
 
 
 @transaction.atomic
 def rebuild(campaign_ids: Iterable[int] | None = None) -> int:
     """Recompute the tallies of these campaigns (every campaign by default) from the ledger;
     returns the rows written."""
-    rows = Tally.objects.all()
     problems = Problem.objects.all()
+    rows, days = Tally.objects.all(), TallyDay.objects.all()
     if campaign_ids is not None:
         campaign_ids = list(campaign_ids)
-        rows = rows.filter(campaign_id__in=campaign_ids)
         problems = problems.filter(campaign_id__in=campaign_ids)
+        rows = rows.filter(campaign_id__in=campaign_ids)
+        days = days.filter(campaign_id__in=campaign_ids)
     rows.delete()
-    own = contributions(problems)
-    apply(own)
-    return Tally.objects.filter(campaign_id__in={key[0] for key in own}).count()
+    days.delete()
+    by_target, by_day = contributions(problems)
+    apply(by_target, by_day)
+    campaigns = {key[0] for key in by_target}
+    written = Tally.objects.filter(campaign_id__in=campaigns).count()
+    return written + TallyDay.objects.filter(campaign_id__in=campaigns).count()
 
 
-def expected(campaign_ids: Iterable[int]) -> dict[Key, tuple[int, ...]]:
+def expected(campaign_ids: Iterable[int]) -> dict[tuple, tuple[int, ...]]:
     """What :func:`rebuild` would store for these campaigns, without storing it: the reference
-    that tests compare the kept rows with."""
-    problems = Problem.objects.filter(campaign_id__in=list(campaign_ids))
-    return {
-        key: tuple(counts)
-        for key, counts in _spread(contributions(problems)).items()
-        if any(counts)
-    }
+    that tests compare the kept rows with (target rows, then day rows, keyed apart)."""
+    by_target, by_day = contributions(Problem.objects.filter(campaign_id__in=list(campaign_ids)))
+    kept = {("target", *k): tuple(v) for k, v in _spread(by_target).items() if any(v)}
+    return kept | {("day", *k): tuple(v) for k, v in _spread(by_day).items() if any(v)}
 
 
-def stored(campaign_ids: Iterable[int]) -> dict[Key, tuple[int, ...]]:
+def stored(campaign_ids: Iterable[int]) -> dict[tuple, tuple[int, ...]]:
     """The tally rows of these campaigns that count something, as :func:`expected` gives them."""
-    rows = Tally.objects.filter(campaign_id__in=list(campaign_ids)).values_list(
+    ids = list(campaign_ids)
+    rows = Tally.objects.filter(campaign_id__in=ids).values_list(
         "campaign_id", "unit_id", "target_id", *COLUMNS
     )
-    return {(c, u, t): tuple(counts) for c, u, t, *counts in rows if any(counts)}
+    days = TallyDay.objects.filter(campaign_id__in=ids).values_list(
+        "campaign_id", "unit_id", "day", *DAY_COLUMNS
+    )
+    kept = {("target", c, u, t): tuple(v) for c, u, t, *v in rows if any(v)}
+    return kept | {("day", c, u, d): tuple(v) for c, u, d, *v in days if any(v)}
 
 
 def totals_by_row(campaign_id: int, node: Unit) -> dict[tuple[str, int], list[int]]:
@@ -199,7 +322,7 @@ def totals_by_row(campaign_id: int, node: Unit) -> dict[tuple[str, int], list[in
         .order_by()
     )
     by_row: dict[tuple[str, int], list[int]] = {}
-    own: dict[int, list[int]] = defaultdict(lambda: [0] * len(COLUMNS))
+    own: dict[int, list[int]] = {}
     for unit, target, *counts in rows:
         path = paths[unit]
         if path == node.path:
@@ -212,7 +335,23 @@ def totals_by_row(campaign_id: int, node: Unit) -> dict[tuple[str, int], list[in
     return {key: counts for key, counts in by_row.items() if any(counts)}
 
 
-def of_subtree(campaign_id: int, unit_id: int, target_id: int) -> list[int]:
-    """The counts of one unit's whole subtree against one target (zeros when it has none)."""
-    row = Tally.objects.filter(campaign_id=campaign_id, unit_id=unit_id, target_id=target_id)
-    return list(row.values_list(*COLUMNS).first() or [0] * len(COLUMNS))
+def named(counts: Iterable[int]) -> dict[str, int]:
+    """A vector of :data:`COLUMNS` as ``{column: n}``."""
+    return dict(zip(COLUMNS, counts, strict=True))
+
+
+def of_subtree(campaign_id: int, unit_id: int, target_id: int | None = None) -> dict[str, int]:
+    """The counts of one unit's whole subtree (against one target, or all), by column."""
+    rows = Tally.objects.filter(campaign_id=campaign_id, unit_id=unit_id)
+    if target_id is not None:
+        rows = rows.filter(target_id=target_id)
+    summed = [0] * len(COLUMNS)
+    for counts in rows.values_list(*COLUMNS):
+        summed = [a + b for a, b in zip(summed, counts, strict=True)]
+    return named(summed)
+
+
+def days_of(campaign_id: int, unit_id: int) -> dict[dt.date, tuple[int, int, int]]:
+    """``{day: (created, completed, signed off)}`` of one unit's whole subtree."""
+    rows = TallyDay.objects.filter(campaign_id=campaign_id, unit_id=unit_id)
+    return {day: tuple(counts) for day, *counts in rows.values_list("day", *DAY_COLUMNS)}

@@ -81,13 +81,13 @@ def problem_counts(campaign: Campaign, node: Unit, by_target: bool = True) -> di
     """
     counts: dict[tuple, dict] = {}
     for (path, target), figures in tallies.totals_by_row(campaign.pk, node).items():
-        problems, signed_off, measures, _done, _measures_signed_off = figures
+        figures = tallies.named(figures)
         entry = counts.setdefault(
             (path, target if by_target else None), {"total": 0, "signed_off": 0, "measures": 0}
         )
-        entry["total"] += problems
-        entry["signed_off"] += signed_off
-        entry["measures"] += measures
+        entry["total"] += figures["problems"]
+        entry["signed_off"] += figures["problems_signed_off"]
+        entry["measures"] += figures["measures"]
     return counts
 
 
@@ -288,7 +288,7 @@ def target_gaps(user, target: Target, node: Unit, *, limit: int = TARGET_LIST_LI
     findings = Finding.objects.filter(campaign=campaign, target=target).filter(subtree_q(node))
     by_status = dict(findings.order_by().values_list("status").annotate(n=Count("*")))
     problems = Problem.objects.filter(campaign=campaign, target=target).filter(subtree_q(node))
-    total, signed_off = tallies.of_subtree(campaign.pk, node.pk, target.pk)[:2]
+    counted = tallies.of_subtree(campaign.pk, node.pk, target.pk)
     # The page's ids are sorted first and their status derived after: deriving it for
     # every problem of a broad scope just to sort them would read all their measures.
     latest = list(problems.order_by("-found_on", "-pk").values_list("pk", flat=True)[:limit])
@@ -302,7 +302,7 @@ def target_gaps(user, target: Target, node: Unit, *, limit: int = TARGET_LIST_LI
             .annotate(status_order=_status_order())
             .order_by("status_order", "-created_at", "-pk")[:limit]
         ),
-        problem_total=total,
-        problem_signed_off=signed_off,
+        problem_total=counted["problems"],
+        problem_signed_off=counted["problems_signed_off"],
         problems=list(listed.order_by("-found_on", "-pk")),
     )

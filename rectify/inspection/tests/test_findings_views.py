@@ -6,6 +6,7 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
+from django.utils import translation
 
 from rectify.core.testing import make_campaign, make_problem, make_user
 from rectify.inspection.models import Finding, FindingStatus, Opinion, OpinionForm
@@ -32,8 +33,11 @@ QUEUE_MAX_QUERIES = 20
 
 @pytest.fixture(autouse=True)
 def _english(client):
-    """Ask for English, so that the messages asserted here survive the zh-hans catalog."""
+    """Ask for English, so that the messages asserted here survive the zh-hans catalog:
+    the pages, and the texts the services write (in the language of the request)."""
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -233,7 +233,8 @@ def measure_update(
         # then records the rest, so both carry the same user and reason.
         measure.responsible_persons.set(persons)
         attribute_history(measure, acting_user=acting_user, reason=reason)
-    measure.save()
+    with tallies.following([measure.problem_id]):
+        measure.save()
     return measure
 
 
@@ -261,20 +262,20 @@ def measure_set_status(
     attribute_history(measure, acting_user=acting_user, reason=reason)
     with tallies.following([measure.problem_id]):
         measure.save()
-    if previous != status:
-        action = {
-            MeasureStatus.COMPLETED: ReviewAction.SUBMIT,
-            MeasureStatus.CONFIRMED: ReviewAction.CONFIRM,
-            MeasureStatus.SIGNED_OFF: ReviewAction.ACCEPT,
-        }.get(status, ReviewAction.REOPEN)
-        Review.objects.create(
-            measure=measure,
-            action=action,
-            from_status=previous,
-            to_status=status,
-            actor=acting_user if getattr(acting_user, "pk", None) else None,
-            text=reason,
-        )
+        if previous != status:
+            action = {
+                MeasureStatus.COMPLETED: ReviewAction.SUBMIT,
+                MeasureStatus.CONFIRMED: ReviewAction.CONFIRM,
+                MeasureStatus.SIGNED_OFF: ReviewAction.ACCEPT,
+            }.get(status, ReviewAction.REOPEN)
+            Review.objects.create(
+                measure=measure,
+                action=action,
+                from_status=previous,
+                to_status=status,
+                actor=acting_user if getattr(acting_user, "pk", None) else None,
+                text=reason,
+            )
     return measure
 
 
@@ -333,7 +334,8 @@ def progress_record(
         claim_version(measure, expected_version=measure.version)
         measure.status = MeasureStatus.IN_PROGRESS
         attribute_history(measure, acting_user=acting_user, reason=_("Progress reported"))
-        measure.save()
+        with tallies.following([measure.problem_id]):
+            measure.save()
     return note
 
 

@@ -18,6 +18,7 @@ from rectify.notify.services import notify
 from rectify.org.models import Role
 from rectify.org.scoping import holds_role, is_system_admin
 
+from .. import tallies
 from ..models import ExtensionRequest, ExtensionStatus, Measure
 from ..selectors import guidance_members_of, leaders_of
 from . import answers_for
@@ -105,7 +106,9 @@ def extension_decide(
         measure.deadline = request.new_deadline
     reason = _("Deadline change approved") if approve else _("Deadline change refused")
     attribute_history(measure, acting_user=acting_user, reason=f"{reason}: {request.reason}"[:100])
-    measure.save()
+    # A new date takes a long-term measure out of grey: the tallies count that.
+    with tallies.following([measure.problem_id]):
+        measure.save()
     request.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REFUSED
     request.decided_by = acting_user
     request.decided_at = timezone.now()

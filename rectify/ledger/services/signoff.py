@@ -130,9 +130,10 @@ def _decide(
     attribute_history(
         measure, acting_user=acting_user, reason=f"{review.get_action_display()}: {text}"[:100]
     )
+    # The review dates the sign-off the tallies count: it is saved within what they follow.
     with tallies.following([measure.problem_id]):
         measure.save()
-    review.save()
+        review.save()
     return review
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from rectify.core.testing import make_measure, make_person, make_problem
 from rectify.ledger import services, tallies
-from rectify.ledger.models import Measure, MeasureStatus, Problem, Tally
+from rectify.ledger.models import Measure, MeasureKind, MeasureStatus, Problem, Tally
 from rectify.ledger.services import MeasureDraft, ProblemDraft, ledger_bulk_create
 
 pytestmark = pytest.mark.django_db
@@ -21,9 +21,7 @@ def assert_kept(campaign) -> None:
 
 def row(campaign, unit, target) -> dict:
     """The stored counts of ``unit``'s subtree against ``target``, by column."""
-    return dict(
-        zip(tallies.COLUMNS, tallies.of_subtree(campaign.pk, unit.pk, target.pk), strict=True)
-    )
+    return tallies.of_subtree(campaign.pk, unit.pk, target.pk)
 
 
 def signed_off(measure, user):
@@ -42,12 +40,14 @@ def test_a_problem_counts_in_its_unit_and_every_ancestor(city):
     make_measure(problem, acting_user=city.admin_a)
 
     for unit in (city.a, city.city):
-        assert row(city.campaign, unit, first) == {
+        counted = row(city.campaign, unit, first)
+        assert {column: n for column, n in counted.items() if n} == {
             "problems": 1,
-            "problems_signed_off": 0,
+            "source_other": 1,
+            "level_unit": 1,
             "measures": 2,
-            "measures_done": 0,
-            "measures_signed_off": 0,
+            "status_not_started": 2,
+            "kind_deadline": 2,
         }
     assert row(city.campaign, city.b, first)["problems"] == 0
     assert row(city.campaign, city.city, second)["problems"] == 0
@@ -65,7 +65,8 @@ def test_signing_off_every_measure_signs_off_the_problem_and_reopening_takes_it_
     two = signed_off(two, city.sysadmin)
     counts = row(city.campaign, city.city, target)
     assert counts["problems_signed_off"] == 1
-    assert counts["measures_done"] == counts["measures_signed_off"] == 2
+    assert counts["problems_done"] == 1
+    assert counts["status_signed_off"] == 2
     assert_kept(city.campaign)
 
     services.measure_set_status(
@@ -75,7 +76,8 @@ def test_signing_off_every_measure_signs_off_the_problem_and_reopening_takes_it_
         acting_user=city.sysadmin,
     )
     counts = row(city.campaign, city.city, target)
-    assert (counts["problems_signed_off"], counts["measures_signed_off"]) == (0, 1)
+    assert (counts["problems_signed_off"], counts["status_signed_off"]) == (0, 1)
+    assert (counts["problems_done"], counts["status_in_progress"]) == (0, 1)
     assert_kept(city.campaign)
 
 
@@ -125,6 +127,35 @@ def test_moving_a_problem_to_another_target_moves_its_counts(city):
     assert_kept(city.campaign)
 
 
+def test_days_count_creation_completion_and_the_day_of_sign_off(city):
+    problem = make_problem(city.campaign, city.a, acting_user=city.admin_a)
+    measure = make_measure(problem, acting_user=city.admin_a)
+    today = timezone.localdate()
+    assert tallies.days_of(city.campaign.pk, city.city.pk) == {today: (1, 0, 0)}
+
+    signed_off(measure, city.sysadmin)
+    assert tallies.days_of(city.campaign.pk, city.city.pk) == {today: (1, 1, 1)}
+    assert_kept(city.campaign)
+
+
+def test_changing_a_measure_to_long_term_without_a_date_turns_it_grey(city):
+    target = city.campaign.targets.first()
+    problem = make_problem(city.campaign, city.a, acting_user=city.admin_a)
+    measure = make_measure(problem, acting_user=city.admin_a)
+
+    services.measure_update(
+        measure=measure,
+        expected_version=measure.version,
+        acting_user=city.admin_a,
+        kind=MeasureKind.LONG_TERM,
+        deadline=None,
+    )
+
+    counts = row(city.campaign, city.city, target)
+    assert (counts["kind_long_term"], counts["kind_deadline"], counts["grey"]) == (1, 0, 1)
+    assert_kept(city.campaign)
+
+
 def test_a_refused_write_leaves_the_tallies_as_they_were(city):
     problem = make_problem(city.campaign, city.a, acting_user=city.admin_a)
     measure = make_measure(problem, acting_user=city.admin_a)
@@ -171,13 +202,19 @@ def test_a_bulk_import_counts_what_it_writes(city):
 
     ledger_bulk_create(campaign=city.campaign, problems=drafts, acting_user=city.sysadmin)
 
-    assert row(city.campaign, city.city, first) == {
+    counted = row(city.campaign, city.city, first)
+    assert {column: n for column, n in counted.items() if n} == {
         "problems": 2,
-        "problems_signed_off": 0,
+        "source_other": 2,
+        "level_unit": 2,
         "measures": 3,
-        "measures_done": 1,
-        "measures_signed_off": 0,
+        "status_completed": 1,
+        "status_not_started": 1,
+        "status_in_progress": 1,
+        "kind_deadline": 3,
     }
+    today = timezone.localdate()
+    assert tallies.days_of(city.campaign.pk, city.city.pk) == {today: (3, 1, 0)}
     assert row(city.campaign, city.a, second)["problems"] == 1
     assert_kept(city.campaign)
 
