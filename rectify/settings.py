@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "rectify.dashboard",
     "rectify.notify",
     "rectify.exchange",
+    "rectify.news",
     "rectify.demo",
     "rectify.api",
 ]
@@ -105,7 +106,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # WAL lets readers run beside the one writer; the busy timeout makes a
     # second writer wait instead of failing with "database is locked".
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Connections are kept (RECTIFY_CONN_MAX_AGE) as on PostgreSQL: a new SQLite
+    # connection parses the whole schema on its first query, about 5 ms here, more than
+    # a page's own queries; each gunicorn sync worker keeps its one connection.
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
         "transaction_mode": "IMMEDIATE",
@@ -200,6 +203,17 @@ RECTIFY_OPINION_MAX_BODY = int(os.environ.get("RECTIFY_OPINION_MAX_BODY", 64 * 1
 RECTIFY_OPINION_RATE = tuple(
     int(n) for n in os.environ.get("RECTIFY_OPINION_RATE", "5/600").split("/", 1)
 )
+
+# The public news site (/news/): the owner named in its footer, whether an editor's article
+# waits for a reviewer before it is published, and the size of an uploaded image.
+RECTIFY_NEWS_COPYRIGHT = os.environ.get("RECTIFY_NEWS_COPYRIGHT", "山东省科学技术协会 版权所有")
+RECTIFY_NEWS_REVIEW = os.environ.get("RECTIFY_NEWS_REVIEW", "").lower() in {
+    "1",
+    "true",
+    "yes",
+    "on",
+}
+RECTIFY_NEWS_IMAGE_MAX_BYTES = int(os.environ.get("RECTIFY_NEWS_IMAGE_MAX_BYTES", 5 * 1024 * 1024))
 
 # The REST API (/api/v1/): personal tokens or the session (with CSRF), scoped reads,
 # writes through the services, one JSON error shape, throttled per token.

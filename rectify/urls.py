@@ -25,6 +25,8 @@ urlpatterns = [
     path("exchange/", include("rectify.exchange.urls")),
     path("inbox/", include("rectify.notify.urls")),
     path("channels/", include("rectify.notify.channel_urls")),
+    path("news/manage/", include("rectify.news.urls")),
+    path("news/", include("rectify.news.public_urls")),
     path("api/", include("rectify.api.urls")),
     path("admin/", admin.site.urls),
 ]

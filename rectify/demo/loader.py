@@ -41,6 +41,7 @@ from . import (
     inspection_findings,
     inspection_opinions,
     inspection_research,
+    news,
     study,
 )
 
@@ -52,6 +53,7 @@ STAGES = (
     ("opinions", inspection_opinions),
     ("findings", inspection_findings),
     ("satisfaction surveys", evaluation),
+    ("news", news),
 )
 
 #: The reason recorded in history when the demo moves a measure to a status.

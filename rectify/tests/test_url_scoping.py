@@ -40,6 +40,7 @@ from rectify.inspection.services.opinions import opinion_form_create, opinion_su
 from rectify.inspection.services.research import topic_create, topic_report_save
 from rectify.ledger.models import ExtensionRequest, Measure, Problem
 from rectify.ledger.services import progress_record
+from rectify.news.services import article_create
 from rectify.notify.channels import channel_create
 from rectify.notify.models import Notification
 from rectify.notify.services import notify
@@ -59,8 +60,9 @@ NAMESPACES = (
     "inspection",
     "study",
     "evaluation",
-    "dashboard",
     "api",
+    "news",
+    "dashboard",
 )
 
 #: URL name → which object of a county its id arguments take.
@@ -177,6 +179,14 @@ TARGETS = {
     "evaluation:results": {"pk": "survey"},
     "evaluation:unit-results": {"pk": "survey", "unit_pk": "unit"},
     "evaluation:comment-promote": {"pk": "survey_comment"},
+    "news:preview": {"pk": "article"},
+    "news:edit": {"pk": "article"},
+    "news:files": {"pk": "article"},
+    "news:submit": {"pk": "article"},
+    "news:publish": {"pk": "article"},
+    "news:withdraw": {"pk": "article"},
+    "news:delete": {"pk": "article"},
+    "news:restore": {"pk": "article"},
 }
 #: Query strings some URLs need to answer at all (which list to export).
 QUERIES = {
@@ -250,6 +260,9 @@ def _county_objects(city, name, admin):
         campaign=campaign, unit=county, units=[county], title="满意度测评", acting_user=admin
     )
     return {
+        "article": article_create(
+            source=county, title="工作动态", category="work", acting_user=admin
+        ),
         "survey": survey,
         "survey_comment": answered_comment(survey, county, "测评意见", acting_user=admin),
         "unit": county,
