@@ -27,7 +27,6 @@ import argparse
 import os
 import statistics
 import sys
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,13 +37,11 @@ import django
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import override_settings  # noqa: E402
 from django.urls import reverse  # noqa: E402
-from timing import QueryLog, explain, percentile, replay, time_it  # noqa: E402
+from timing import QueryLog, explain, percentile, replay, run_pages, time_it  # noqa: E402
 
 from rectify.campaigns.models import Campaign  # noqa: E402
 
@@ -163,12 +160,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    # Static files are not collected for a benchmark; WhiteNoise says so once per client.
-    warnings.filterwarnings("ignore", message="No directory at")
-    staticfiles = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
-    with override_settings(
-        DEBUG=False,
-        ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"],
-        STORAGES={**settings.STORAGES, "staticfiles": staticfiles},
-    ):
-        main()
+    run_pages(main)

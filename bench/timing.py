@@ -60,3 +60,21 @@ def explain(sql: str, params) -> str:
     with connection.cursor() as cursor:
         cursor.execute(prefix + sql, params)
         return "\n".join("    " + " | ".join(str(c) for c in row) for row in cursor.fetchall())
+
+
+def run_pages(main: Callable[[], None]) -> None:
+    """Run ``main`` as a server would serve its pages: DEBUG off (no query text kept), the
+    test client's host allowed, static files uncollected (and WhiteNoise not told so)."""
+    import warnings
+
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    warnings.filterwarnings("ignore", message="No directory at")
+    staticfiles = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    with override_settings(
+        DEBUG=False,
+        ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"],
+        STORAGES={**settings.STORAGES, "staticfiles": staticfiles},
+    ):
+        main()

@@ -19,7 +19,6 @@ from rectify.ledger.models import (
     ExtensionRequest,
     ProgressNote,
     Review,
-    ReviewAction,
     Urge,
 )
 from rectify.ledger.report import attach_supervision_counts
@@ -48,22 +47,6 @@ from ..serializers.ledger import (
     UrgeSerializer,
 )
 from .base import ScopedReadViewSet
-
-#: Each decision of the sign-off workflow and the service that takes it (as on the page).
-DECISIONS = {
-    ReviewAction.CONFIRM: lambda m, text, **kw: services.measure_confirm(
-        measure=m, opinion=text, **kw
-    ),
-    ReviewAction.ACCEPT: lambda m, text, **kw: services.measure_accept(
-        measure=m, opinion=text, **kw
-    ),
-    ReviewAction.SEND_BACK: lambda m, text, **kw: services.measure_send_back(
-        measure=m, reason=text, **kw
-    ),
-    ReviewAction.REOPEN: lambda m, text, **kw: services.measure_reopen(
-        measure=m, reason=text, **kw
-    ),
-}
 
 
 def _parsed(serializer_class, request: Request, *, partial: bool = False) -> dict:
@@ -211,9 +194,10 @@ class MeasureViewSet(_Writable):
         """Confirm, accept, send back or reopen (the sign-off workflow's services)."""
         measure = self.get_object()
         data = _parsed(DecisionInput, request)
-        review = DECISIONS[data["action"]](
-            measure,
-            data.get("text", ""),
+        review = services.measure_decide(
+            measure=measure,
+            action=data["action"],
+            text=data.get("text", ""),
             expected_version=data["expected_version"],
             acting_user=request.user,
         )

@@ -352,9 +352,11 @@ from .extensions import (  # noqa: E402
     extension_request,
 )
 from .signoff import (  # noqa: E402 - the workflow builds on the helpers above
+    DECISIONS,
     available_actions,
     measure_accept,
     measure_confirm,
+    measure_decide,
     measure_reopen,
     measure_send_back,
     measure_submit,
@@ -362,6 +364,7 @@ from .signoff import (  # noqa: E402 - the workflow builds on the helpers above
 from .urging import can_urge, can_urge_unit, measure_urge, unit_urge_red  # noqa: E402
 
 __all__ = [
+    "DECISIONS",
     "BulkValidationError",
     "MeasureDraft",
     "ProblemDraft",
@@ -375,6 +378,7 @@ __all__ = [
     "ledger_bulk_create",
     "measure_accept",
     "measure_confirm",
+    "measure_decide",
     "measure_reopen",
     "measure_send_back",
     "measure_submit",

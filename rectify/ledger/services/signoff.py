@@ -262,3 +262,24 @@ def measure_reopen(*, measure: Measure, reason: str, expected_version: int, acti
     )
     _tell_responsible(review, NotificationKind.REOPEN)
     return review
+
+
+#: The reviewers' decisions, each taken by its service above.
+DECISIONS = (ReviewAction.CONFIRM, ReviewAction.ACCEPT, ReviewAction.SEND_BACK, ReviewAction.REOPEN)
+
+
+def measure_decide(
+    *, measure: Measure, action: str, text: str, expected_version: int, acting_user
+) -> Review:
+    """Take one of the :data:`DECISIONS` on ``measure``, with its opinion or reason ``text``;
+    the pages and the API call this with what the reviewer chose."""
+    if action not in DECISIONS:
+        raise ValidationError({"action": _("Unknown decision.")})
+    common = {"measure": measure, "expected_version": expected_version, "acting_user": acting_user}
+    if action == ReviewAction.CONFIRM:
+        return measure_confirm(opinion=text, **common)
+    if action == ReviewAction.ACCEPT:
+        return measure_accept(opinion=text, **common)
+    if action == ReviewAction.SEND_BACK:
+        return measure_send_back(reason=text, **common)
+    return measure_reopen(reason=text, **common)

@@ -12,7 +12,6 @@ from rectify.core.forms import add_service_error
 
 from .. import services
 from ..forms import DecisionForm, SubmitForm
-from ..models import ReviewAction
 from ..selectors import measures_visible_to
 from .measures import render_detail
 
@@ -43,35 +42,19 @@ def measure_submit(request: HttpRequest, pk: int) -> HttpResponse:
     return render_detail(request, measure, submit_form=form)
 
 
-#: Each decision and the service that takes it.
-DECISIONS = {
-    ReviewAction.CONFIRM: lambda m, text, **kw: services.measure_confirm(
-        measure=m, opinion=text, **kw
-    ),
-    ReviewAction.ACCEPT: lambda m, text, **kw: services.measure_accept(
-        measure=m, opinion=text, **kw
-    ),
-    ReviewAction.SEND_BACK: lambda m, text, **kw: services.measure_send_back(
-        measure=m, reason=text, **kw
-    ),
-    ReviewAction.REOPEN: lambda m, text, **kw: services.measure_reopen(
-        measure=m, reason=text, **kw
-    ),
-}
-
-
 @require_POST
 @login_required
 def measure_decide(request: HttpRequest, pk: int) -> HttpResponse:
     """A reviewer confirms, accepts, sends back or reopens a measure."""
     measure = get_object_or_404(measures_visible_to(request.user), pk=pk)
     form = DecisionForm(request.POST)
-    if form.is_valid() and form.cleaned_data["action"] in DECISIONS:
+    if form.is_valid() and form.cleaned_data["action"] in services.DECISIONS:
         data = form.cleaned_data
         try:
-            review = DECISIONS[data["action"]](
-                measure,
-                data["text"],
+            review = services.measure_decide(
+                measure=measure,
+                action=data["action"],
+                text=data["text"],
                 expected_version=data["version"],
                 acting_user=request.user,
             )
