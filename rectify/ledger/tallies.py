@@ -193,7 +193,9 @@ _ROWS_PER_STATEMENT = 100
 
 def _upsert(model, key_column: str, columns: tuple[str, ...], spread: Mapping) -> None:
     """Add ``spread`` (``{(campaign, unit, key value): counts}``) to ``model``'s rows."""
-    rows = [(*key, *counts) for key, counts in spread.items() if any(counts)]
+    # In key order, the same in every transaction: two writers upserting the rows of their
+    # shared ancestors take the rows' locks in the same order, never in a cycle.
+    rows = sorted((*key, *counts) for key, counts in spread.items() if any(counts))
     if not rows:
         return
     table = connection.ops.quote_name(model._meta.db_table)
