@@ -8,9 +8,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from rectify.campaigns.selectors import campaigns_visible_to
-from rectify.inspection.selectors.gaps import campaign_for, node_for, scope_breadcrumb
-from rectify.inspection.views.gaps import out_of_scope_is_404
+from rectify.inspection.selectors.gaps import campaign_for, node_for
+from rectify.inspection.views.gaps import out_of_scope_is_404, scope_context
 from rectify.ledger.lights import Light
 
 from .charts import PALETTE, charts, table, tiles, unit_rows
@@ -26,17 +25,9 @@ TABLED = ("lights", "statuses", "targets", "sources", "levels", "kinds")
 @out_of_scope_is_404
 def pipeline_page(request: HttpRequest) -> HttpResponse:
     """The study → research → inspection → rectification funnel per unit of a scope."""
-    user = request.user
-    campaign = campaign_for(user, request.GET.get("campaign", ""))
-    context = {"campaign": campaign, "campaigns": campaigns_visible_to(user)}
-    if campaign is not None:
-        node, roots = node_for(user, campaign, request.GET.get("unit", ""))
-        context |= {"node": node, "roots": roots}
-        if node is not None:
-            context |= {
-                "pipeline": pipeline(user, campaign, node),
-                "breadcrumb": scope_breadcrumb(user, campaign, node),
-            }
+    context, campaign, node = scope_context(request)
+    if node is not None:
+        context["pipeline"] = pipeline(request.user, campaign, node)
     return render(request, "dashboard/pipeline.html", context)
 
 
@@ -47,31 +38,25 @@ def campaign_dashboard(request: HttpRequest) -> HttpResponse:
     """The campaign at a glance over a unit's subtree: totals, lights, breakdowns, units
     (drilling down to any depth), the burn-down, the units pressed most, study and
     satisfaction; every figure links to the list that counts it."""
-    user = request.user
-    campaign = campaign_for(user, request.GET.get("campaign", ""))
-    context = {"campaign": campaign, "campaigns": campaigns_visible_to(user)}
-    if campaign is not None:
-        node, roots = node_for(user, campaign, request.GET.get("unit", ""))
-        context |= {"node": node, "roots": roots}
-        if node is not None:
-            board = dashboard(user, campaign, node)
-            specs = charts(board)
-            context |= {
-                "board": board,
-                "charts": specs,
-                "palette": PALETTE,
-                "tiles": tiles(board),
-                "tables": {key: table(specs[key]) for key in TABLED},
-                "unit_rows": unit_rows(board),
-                "links": {
-                    "red": measures_url(campaign, node, light=Light.RED.value),
-                    "urged": measures_url(campaign, node, urged="true"),
-                    "extended": measures_url(campaign, node, extended="true"),
-                    "coverage": f"{reverse('study:coverage')}?"
-                    + urlencode({"campaign": campaign.slug, "unit": node.pk}),
-                },
-                "breadcrumb": scope_breadcrumb(user, campaign, node),
-            }
+    context, campaign, node = scope_context(request)
+    if node is not None:
+        board = dashboard(request.user, campaign, node)
+        specs = charts(board)
+        context |= {
+            "board": board,
+            "charts": specs,
+            "palette": PALETTE,
+            "tiles": tiles(board),
+            "tables": {key: table(specs[key]) for key in TABLED},
+            "unit_rows": unit_rows(board),
+            "links": {
+                "red": measures_url(campaign, node, light=Light.RED.value),
+                "urged": measures_url(campaign, node, urged="true"),
+                "extended": measures_url(campaign, node, extended="true"),
+                "coverage": f"{reverse('study:coverage')}?"
+                + urlencode({"campaign": campaign.slug, "unit": node.pk}),
+            },
+        }
     return render(request, "dashboard/campaign.html", context)
 
 

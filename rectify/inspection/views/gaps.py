@@ -10,10 +10,11 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from rectify.campaigns.models import Target
+from rectify.campaigns.models import Campaign, Target
 from rectify.campaigns.selectors import campaigns_visible_to
 from rectify.ledger.filters import NOT_SIGNED_OFF
 from rectify.ledger.models import ProblemStatus
+from rectify.org.models import Unit
 
 from ..models import FindingStatus
 from ..selectors.gaps import (
@@ -41,24 +42,38 @@ def out_of_scope_is_404(view):
     return wrapped
 
 
-@login_required
-@out_of_scope_is_404
-def gap_matrix_page(request: HttpRequest) -> HttpResponse:
-    """A campaign's unit × target matrix of open and signed-off problems over a scope."""
+def scope_context(request: HttpRequest) -> tuple[dict, Campaign | None, Unit | None]:
+    """``(context, campaign, node)`` of a page over a campaign and a unit's subtree, chosen by
+    ``?campaign=`` and ``?unit=`` (else the user's latest campaign and first scope root).
+
+    The context holds what the pickers and the breadcrumb show; ``node`` is
+    ``None`` when there is nothing to show. :class:`PermissionDenied` (a 404 under
+    :func:`out_of_scope_is_404`) for a campaign or unit out of the user's scope.
+    """
     user = request.user
     campaign = campaign_for(user, request.GET.get("campaign", ""))
     context = {"campaign": campaign, "campaigns": campaigns_visible_to(user)}
+    node = None
     if campaign is not None:
         node, roots = node_for(user, campaign, request.GET.get("unit", ""))
         context |= {"node": node, "roots": roots}
         if node is not None:
-            matrix = gap_matrix(user, campaign, node)
-            context |= {
-                "matrix": matrix,
-                "rows": _with_links(matrix, campaign.slug),
-                "slug": quote(campaign.slug),
-                "breadcrumb": scope_breadcrumb(user, campaign, node),
-            }
+            context["breadcrumb"] = scope_breadcrumb(user, campaign, node)
+    return context, campaign, node
+
+
+@login_required
+@out_of_scope_is_404
+def gap_matrix_page(request: HttpRequest) -> HttpResponse:
+    """A campaign's unit × target matrix of open and signed-off problems over a scope."""
+    context, campaign, node = scope_context(request)
+    if node is not None:
+        matrix = gap_matrix(request.user, campaign, node)
+        context |= {
+            "matrix": matrix,
+            "rows": _with_links(matrix, campaign.slug),
+            "slug": quote(campaign.slug),
+        }
     return render(request, "inspection/gaps_matrix.html", context)
 
 
