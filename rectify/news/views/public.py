@@ -17,13 +17,15 @@ from django.views.decorators.http import require_GET
 
 from rectify.core.pagination import paginate
 from rectify.core.uploads import stored_file_response
+from rectify.org.models import Unit
 from rectify.org.scoping import can_change_unit
 
 from .. import services
-from ..models import Article, Category
+from ..models import Article, Attachment, Category
 from ..sanitize import clean_html
 from ..selectors import (
     SEARCH_MAX_LENGTH,
+    PublicArticle,
     attachments_editable_by,
     public_article,
     public_articles,
@@ -105,7 +107,7 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, "news/site_search.html", context)
 
 
-def article_page(article: Article, *, attachments=(), publicity=None) -> dict:
+def article_page(article: Article | PublicArticle, *, attachments=(), publicity=None) -> dict:
     """What the article page shows, as plain values (the benchmark renders the same)."""
     return {
         "title": article.title,
@@ -122,12 +124,12 @@ def article_page(article: Article, *, attachments=(), publicity=None) -> dict:
     }
 
 
-def _counts(request: HttpRequest, article: Article) -> bool:
-    """Robots and the article's own editors (previewing) are not counted."""
+def _counts(request: HttpRequest, source_id: int) -> bool:
+    """Robots and the editors of the article's source unit (previewing) are not counted."""
     if services.is_robot(request.META.get("HTTP_USER_AGENT", "")):
         return False
     user = request.user
-    return not (user.is_authenticated and can_change_unit(user, article.source))
+    return not (user.is_authenticated and can_change_unit(user, Unit.objects.get(pk=source_id)))
 
 
 @public_page
@@ -141,16 +143,18 @@ def article(request: HttpRequest, pk: int) -> HttpResponse:
     new_browser = not _COOKIE_VALUE.fullmatch(cookie)
     if new_browser:
         cookie = secrets.token_urlsafe(18)
-    if _counts(request, found) and services.view_claim(
+    counted = _counts(request, found.source_id) and services.view_claim(
         article_id=found.pk, browser=services.browser_key(cookie), returning=not new_browser
-    ):
-        found.view_count += 1
-    files = list(found.attachments.filter(is_image=False)) if found.has_files else []
-    publicity = signed_off_measures(found.publicity_unit) if found.publicity_unit_id else None
-    context = {
-        **site_context(),
-        "article": article_page(found, attachments=files, publicity=publicity),
-    }
+    )
+    files = []
+    if found.has_files:
+        files = list(Attachment.objects.filter(article_id=found.pk, is_image=False))
+    publicity = None
+    if found.publicity_unit_id:
+        publicity = signed_off_measures(Unit.objects.get(pk=found.publicity_unit_id))
+    page = article_page(found, attachments=files, publicity=publicity)
+    page["view_count"] += counted
+    context = {**site_context(), "article": page}
     response = render(request, "news/site_article.html", context)
     if new_browser:
         response.set_cookie(
