@@ -3,6 +3,7 @@
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -87,9 +88,16 @@ class Campaign(TimeStampedModel, SoftDeleteModel):
     def get_absolute_url(self) -> str:
         return reverse("campaigns:detail", kwargs={"slug": self.slug})
 
+    @cached_property
+    def participating_paths(self) -> list[str]:
+        """The paths of the participating units (the roots of the campaign's subtrees), read
+        once per instance: the scoped pages ask several times per request.
+        ``campaign_update`` forgets them when it changes the units."""
+        return sorted(self.participating_units.values_list("path", flat=True))
+
     def includes_unit(self, unit: Unit) -> bool:
         """True when ``unit`` lies in one of the participating subtrees."""
-        return any(unit.is_within(root) for root in self.participating_units.all())
+        return any(unit.path.startswith(root) for root in self.participating_paths)
 
 
 class Phase(models.Model):

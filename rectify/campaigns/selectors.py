@@ -85,8 +85,7 @@ def campaigns_visible_to(user) -> QuerySet[Campaign]:
 
 def campaign_units(campaign: Campaign) -> QuerySet[Unit]:
     """Every unit that takes part in ``campaign`` (the participating subtrees)."""
-    roots = list(campaign.participating_units.values_list("path", flat=True))
-    return Unit.objects.filter(pk__in=units_in_paths(roots).values("pk"))
+    return Unit.objects.filter(pk__in=units_in_paths(campaign.participating_paths).values("pk"))
 
 
 def assignments_of_campaign(campaign: Campaign) -> QuerySet[GuidanceAssignment]:

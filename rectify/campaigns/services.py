@@ -120,6 +120,7 @@ def campaign_update(*, campaign: Campaign, acting_user, reason: str = "", **fiel
                 {"participating_units": _("Choose at least one participating unit.")}
             )
         campaign.participating_units.set(participating)
+        campaign.__dict__.pop("participating_paths", None)
     return campaign
 
 

@@ -6,6 +6,8 @@ the segment opens it) and, for lights, its colour. The lights' words are the
 category labels, so a grey-scale print still tells red from green.
 """
 
+from urllib.parse import urlencode
+
 from django.utils.translation import gettext as _
 
 from rectify.ledger.lights import Light
@@ -186,6 +188,7 @@ def table(spec: dict) -> list[tuple[str, dict]]:
 def unit_rows(board: Dashboard) -> list[dict]:
     """The by-unit table: each row with the links of its figures and of its drill-down."""
     campaign = board.campaign
+    slug = urlencode({"campaign": campaign.slug})
     rows = []
     for row in board.by_unit:
         unit, own = row.unit, row.own
@@ -193,6 +196,7 @@ def unit_rows(board: Dashboard) -> list[dict]:
             {
                 "row": row,
                 "label": unit_label(row),
+                "drill": f"?{slug}&unit={unit.pk}",
                 "problems": problems_url(campaign, unit, own=own),
                 "signed_off": problems_url(campaign, unit, own=own, status="signed_off"),
                 "measures": measures_url(campaign, unit, own=own),

@@ -116,7 +116,7 @@ def dashboard_workbook(board: Dashboard) -> HttpResponse:
             [[m.pk, str(m.unit), m.content, m.deadline, m.times] for m in ranked.measures],
             heading=_heading(board, title),
         )
-    coverage = board.coverage.total
+    coverage = board.coverage
     add_sheet(
         workbook,
         _("Study and satisfaction"),

@@ -13,6 +13,7 @@ from dataclasses import dataclass, fields
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from rectify.campaigns.models import Campaign
 from rectify.evaluation.models import Round, Survey
@@ -35,7 +36,7 @@ from rectify.ledger.models import (
 from rectify.org.models import Unit
 from rectify.org.scoping import can_see_unit_for_campaign
 from rectify.study.models import Meeting
-from rectify.study.selectors import coverage_of
+from rectify.study.selectors import CoverageRow, coverage_total
 
 
 @dataclass
@@ -138,8 +139,7 @@ def _require_scope(user, campaign: Campaign, node: Unit) -> None:
 
 def _covers(campaign: Campaign, node: Unit) -> bool:
     """True when ``node``'s subtree holds every unit taking part in ``campaign``."""
-    roots = campaign.participating_units.values_list("path", flat=True)
-    return all(path.startswith(node.path) for path in roots)
+    return all(path.startswith(node.path) for path in campaign.participating_paths)
 
 
 def campaign_measures(campaign: Campaign, node: Unit) -> QuerySet[Measure]:
@@ -182,34 +182,45 @@ class Totals:
         return _percent(self.problems_signed_off, self.problems)
 
 
-def ledger_rows(user, campaign: Campaign, node: Unit) -> dict[tuple[str, int], list[int]]:
+class LedgerRows(dict):
     """``{(row path, target id): counts}`` of the ledger's tallies (columns as
-    :data:`rectify.ledger.tallies.COLUMNS`): the node's own row and each child's
-    subtree, one query whatever lies below them."""
+    :data:`rectify.ledger.tallies.COLUMNS`), with their sums worked out once for
+    the several figures that read them."""
+
+    @cached_property
+    def summed(self) -> dict[str, int]:
+        """The node's whole subtree, by tally column: every row summed."""
+        summed = [0] * len(tallies.COLUMNS)
+        for counts in self.values():
+            summed = [a + b for a, b in zip(summed, counts, strict=True)]
+        return tallies.named(summed)
+
+    @cached_property
+    def by_path(self) -> dict[str, dict[str, int]]:
+        """``{row path: {column: n}}``: the rows summed over the targets."""
+        summed: dict[str, list[int]] = {}
+        for (path, _target), counts in self.items():
+            row = summed.get(path)
+            summed[path] = (
+                list(counts) if row is None else [a + b for a, b in zip(row, counts, strict=True)]
+            )
+        return {path: tallies.named(counts) for path, counts in summed.items()}
+
+
+def ledger_rows(user, campaign: Campaign, node: Unit) -> LedgerRows:
+    """The ledger's tallies of the node's own row and each child's subtree
+    (:class:`LedgerRows`), one query whatever lies below them."""
     _require_scope(user, campaign, node)
-    return tallies.totals_by_row(campaign.pk, node)
+    return LedgerRows(tallies.totals_by_row(campaign.pk, node))
 
 
-def _by_path(rows: dict[tuple[str, int], list[int]]) -> dict[str, dict[str, int]]:
-    """``{row path: {column: n}}``: :func:`ledger_rows` summed over the targets."""
-    summed: dict[str, dict[str, int]] = {}
-    for (path, _target), counts in rows.items():
-        row = summed.setdefault(path, dict.fromkeys(tallies.COLUMNS, 0))
-        for column, n in zip(tallies.COLUMNS, counts, strict=True):
-            row[column] += n
-    return summed
-
-
-def subtree_counts(rows: dict[tuple[str, int], list[int]]) -> dict[str, int]:
-    """The node's whole subtree, by tally column: :func:`ledger_rows` summed."""
-    summed = [0] * len(tallies.COLUMNS)
-    for counts in rows.values():
-        summed = [a + b for a, b in zip(summed, counts, strict=True)]
-    return tallies.named(summed)
+def _rows(rows: LedgerRows | None, user, campaign: Campaign, node: Unit) -> LedgerRows:
+    """``rows`` if given (even empty), else :func:`ledger_rows`."""
+    return ledger_rows(user, campaign, node) if rows is None else rows
 
 
 def measure_figures(
-    user, campaign: Campaign, node: Unit, *, rows: dict | None = None
+    user, campaign: Campaign, node: Unit, *, rows: LedgerRows | None = None
 ) -> dict[str, dict[str, int]]:
     """``{"status": {…}, "light": {…}, "kind": {…}}``: the node's measures counted per status,
     per light and per kind.
@@ -222,7 +233,7 @@ def measure_figures(
     Green is the rest.
     """
     _require_scope(user, campaign, node)
-    counted = subtree_counts(rows or ledger_rows(user, campaign, node))
+    counted = _rows(rows, user, campaign, node).summed
     today = timezone.localdate()
     days = campaign.warning_days
     measures = campaign_measures(campaign, node)
@@ -244,7 +255,12 @@ def measure_figures(
 
 
 def totals(
-    user, campaign: Campaign, node: Unit, *, measures: dict | None = None, rows: dict | None = None
+    user,
+    campaign: Campaign,
+    node: Unit,
+    *,
+    measures: dict | None = None,
+    rows: LedgerRows | None = None,
 ) -> Totals:
     """Problems (in all, completed awaiting sign-off, signed off) and measures per status.
 
@@ -252,8 +268,8 @@ def totals(
     with :func:`measure_figures` unless given as ``measures``.
     """
     _require_scope(user, campaign, node)
-    rows = rows or ledger_rows(user, campaign, node)
-    summed = subtree_counts(rows)
+    rows = _rows(rows, user, campaign, node)
+    summed = rows.summed
     statuses = (measures or measure_figures(user, campaign, node, rows=rows))["status"]
     return Totals(
         problems=summed["problems"],
@@ -269,19 +285,28 @@ def lights(user, campaign: Campaign, node: Unit, *, measures: dict | None = None
     return (measures or measure_figures(user, campaign, node))["light"]
 
 
+#: What the dashboard shows of a listed measure (and its unit): the rest is deferred.
+LISTED_FIELDS = ("content", "deadline", "unit", "unit__name", "unit__short_name")
+
+
 def red_list(user, campaign: Campaign, node: Unit, *, limit: int = RED_LIST_LIMIT) -> list:
-    """The first ``limit`` overdue measures, most overdue first (counted by :func:`lights`)."""
+    """The first ``limit`` overdue measures, most overdue first (counted by :func:`lights`),
+    with their units; of each only :data:`LISTED_FIELDS`."""
     _require_scope(user, campaign, node)
     red = campaign_measures(campaign, node).filter(light_q(Light.RED))
-    # Per open status the (campaign, status, deadline) index hands the earliest deadlines
-    # in order and stops at ``limit``; over both statuses at once the database would sort
-    # every red measure of the campaign first.
+    if not _covers(campaign, node):
+        # A subtree's red measures are found through its units and are few: sort them.
+        listed = red.select_related("unit").only(*LISTED_FIELDS).order_by("deadline", "pk")
+        return list(listed[:limit])
+    # Over the whole campaign, per open status the (campaign, status, deadline) index hands
+    # the earliest deadlines in order and stops at ``limit``; over both statuses at once
+    # the database would sort every red measure of the campaign first.
     earliest = []
     for status in OPEN_STATUSES:
         by_status = red.filter(status=status).order_by("deadline", "pk")
         earliest += by_status.values_list("deadline", "pk")[:limit]
     ids = [pk for _deadline, pk in sorted(earliest)[:limit]]
-    listed = Measure.objects.filter(pk__in=ids).select_related("unit", "problem")
+    listed = Measure.objects.filter(pk__in=ids).select_related("unit").only(*LISTED_FIELDS)
     return list(listed.order_by("deadline", "pk"))
 
 
@@ -300,25 +325,27 @@ def _slices(counts: dict, choices) -> list[Slice]:
     ]
 
 
-def by_target(user, campaign: Campaign, node: Unit, *, rows: dict | None = None) -> list[Slice]:
+def by_target(
+    user, campaign: Campaign, node: Unit, *, rows: LedgerRows | None = None
+) -> list[Slice]:
     """Problems per target of the campaign, in the targets' order (empty targets included):
     the ledger's tallies (:func:`ledger_rows` unless given as ``rows``) and the targets."""
     _require_scope(user, campaign, node)
     problems = tallies.COLUMNS.index("problems")
     counts: dict[int, int] = {}
-    for (_path, target), figures in (rows or ledger_rows(user, campaign, node)).items():
+    for (_path, target), figures in _rows(rows, user, campaign, node).items():
         counts[target] = counts.get(target, 0) + figures[problems]
     targets = campaign.targets.all()
     return _slices(counts, [(target.pk, f"{target.code} {target.title}") for target in targets])
 
 
 def problem_figures(
-    user, campaign: Campaign, node: Unit, *, rows: dict | None = None
+    user, campaign: Campaign, node: Unit, *, rows: LedgerRows | None = None
 ) -> dict[str, dict[str, int]]:
     """``{"source": {…}, "level": {…}}``: the node's problems counted per source and per level,
     from the ledger's tallies (:func:`ledger_rows` unless given as ``rows``)."""
     _require_scope(user, campaign, node)
-    counted = subtree_counts(rows or ledger_rows(user, campaign, node))
+    counted = _rows(rows, user, campaign, node).summed
     groups = {"source": Source.values, "level": Level.values}
     return {
         group: {value: counted[f"{group}_{value}"] for value in values}
@@ -367,7 +394,9 @@ class UnitFigures:
         return as_percent(self.sign_off_rate)
 
 
-def by_unit(user, campaign: Campaign, node: Unit, *, rows: dict | None = None) -> list[UnitFigures]:
+def by_unit(
+    user, campaign: Campaign, node: Unit, *, rows: LedgerRows | None = None
+) -> list[UnitFigures]:
     """The node's own figures, then each child's subtree (those in the campaign or holding rows).
 
     Three queries whatever the number of children: the ledger's tallies of the
@@ -375,7 +404,7 @@ def by_unit(user, campaign: Campaign, node: Unit, *, rows: dict | None = None) -
     measures counted per child (:func:`tally`), and the child units.
     """
     _require_scope(user, campaign, node)
-    counted = _by_path(rows or ledger_rows(user, campaign, node))
+    counted = _rows(rows, user, campaign, node).by_path
     red = tally(campaign_measures(campaign, node).filter(light_q(Light.RED)), node)
     rows = []
     for unit, own in row_units(campaign, node, set(counted) | set(red)):
@@ -461,7 +490,8 @@ def _ranked(rows: QuerySet, campaign: Campaign, node: Unit, limit: int) -> Ranke
         rows = rows.filter(subtree_q(node, "measure__unit__"))
     per_measure = rows.order_by().values("measure").annotate(times=Count("*"))
     top = list(per_measure.order_by("-times", "measure__deadline", "measure")[:limit])
-    found = Measure.objects.select_related("unit").in_bulk([row["measure"] for row in top])
+    found = Measure.objects.select_related("unit").only(*LISTED_FIELDS)
+    found = found.in_bulk([row["measure"] for row in top])
     measures = []
     for row in top:
         measure = found[row["measure"]]
@@ -483,10 +513,10 @@ def most_extended(user, campaign: Campaign, node: Unit, *, limit: int = TOP_LIMI
     return _ranked(approved, campaign, node, limit)
 
 
-def study_coverage(user, campaign: Campaign, node: Unit):
-    """Study coverage of the node's subtree (:func:`rectify.study.selectors.coverage_of`)."""
+def study_coverage(user, campaign: Campaign, node: Unit) -> CoverageRow:
+    """Study coverage of the node's whole subtree (its study page shows it per unit)."""
     _require_scope(user, campaign, node)
-    return coverage_of(user, campaign, node)
+    return coverage_total(user, campaign, node)
 
 
 @dataclass
@@ -543,7 +573,7 @@ class Dashboard:
     burndown: list[Week]
     most_urged: Ranked
     most_extended: Ranked
-    coverage: object
+    coverage: CoverageRow
     satisfaction: list[Satisfaction]
 
 

@@ -179,7 +179,10 @@ def _person(user):
     if not hasattr(user, "_rectify_person"):
         from .models import Person
 
-        user._rectify_person = Person.objects.filter(user=user).select_related("unit").first()
+        person = Person.objects.filter(user=user).select_related("unit").first()
+        user._rectify_person = person
+        # ``user.person`` (the layout names the person) then costs no second query.
+        Person.user.field.remote_field.set_cached_value(user, person)
     return user._rectify_person
 
 
@@ -232,6 +235,17 @@ def can_see_unit_for_campaign(user, unit: Unit, campaign_id: int) -> bool:
         unit.path.startswith(path) and campaign in (None, campaign_id)
         for path, campaign in _provided_view_scope(user)
     )
+
+
+def campaign_view_paths(user, campaign_id: int) -> list[str]:
+    """The roots of the subtrees the user may read in campaign ``campaign_id``: their role
+    grants' units (every campaign) and the units provided for this campaign (guidance
+    assignments). Cached like the grants: no query after the first."""
+    paths = {path for _role, path in _grants(user)}
+    paths.update(
+        path for path, campaign in _provided_view_scope(user) if campaign in (None, campaign_id)
+    )
+    return subtree_roots(paths)
 
 
 def person_of(user):

@@ -301,27 +301,45 @@ def _grouped_coverage(unit: Unit, requirement: StudyRequirement) -> dict[str, tu
     database evaluates the count a second time only for the key group.
     """
     cut = len(unit.path) + PATH_STEP
-    reached = Q(sessions__gte=F("required"))
     rows = (
-        people_of_subtree(unit)
-        .annotate(
-            sessions=sessions_reached(requirement),
-            required=required_sessions(requirement),
-            key=Substr("unit__path", 1, cut),
-        )
-        .order_by()
+        _people_counted(unit, requirement)
+        .annotate(key=Substr("unit__path", 1, cut))
         .values("key")
-        .annotate(
-            total=Count("*"),
-            covered=Count("pk", filter=reached),
-            key_total=Count("pk", filter=key_group_q()),
-            key_covered=Count("pk", filter=key_group_q() & reached),
-        )
+        .annotate(**_coverage_counts())
     )
     return {
         row["key"]: (row["total"], row["covered"], row["key_total"], row["key_covered"])
         for row in rows
     }
+
+
+def _people_counted(unit: Unit, requirement: StudyRequirement) -> QuerySet[Person]:
+    """The people of ``unit``'s subtree with their ``sessions`` and ``required`` sessions."""
+    return (
+        people_of_subtree(unit)
+        .annotate(sessions=sessions_reached(requirement), required=required_sessions(requirement))
+        .order_by()
+    )
+
+
+def _coverage_counts() -> dict:
+    """The counts of a coverage row, as aggregates over :func:`_people_counted`."""
+    reached = Q(sessions__gte=F("required"))
+    return {
+        "total": Count("*"),
+        "covered": Count("pk", filter=reached),
+        "key_total": Count("pk", filter=key_group_q()),
+        "key_covered": Count("pk", filter=key_group_q() & reached),
+    }
+
+
+def coverage_total(user, campaign: Campaign, unit: Unit) -> CoverageRow:
+    """The coverage of ``campaign`` over ``unit``'s whole subtree, in one aggregate (the
+    total row of :func:`coverage_of`, without the rows of the children)."""
+    if not can_see_unit_for_campaign(user, unit, campaign.pk):
+        raise PermissionDenied
+    counts = _people_counted(unit, requirement_of(campaign)).aggregate(**_coverage_counts())
+    return CoverageRow(unit=unit, **counts)
 
 
 def coverage_of(user, campaign: Campaign, unit: Unit) -> Coverage:

@@ -163,10 +163,10 @@ def test_study_coverage_links_to_the_coverage_page_showing_the_same_share(client
     response = client.get(DASHBOARD, {"campaign": campaign.slug})
     board, link = response.context["board"], response.context["links"]["coverage"]
     coverage = client.get(link).context["coverage"]
-    assert coverage.total.percent == board.coverage.total.percent
+    assert coverage.total.percent == board.coverage.percent
     assert (coverage.total.covered, coverage.total.total) == (
-        board.coverage.total.covered,
-        board.coverage.total.total,
+        board.coverage.covered,
+        board.coverage.total,
     )
 
 

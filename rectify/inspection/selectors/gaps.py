@@ -21,12 +21,16 @@ from django.db import connection
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
 from rectify.campaigns.models import Campaign, Target
-from rectify.campaigns.selectors import campaigns_visible_to, guidance_view_paths
+from rectify.campaigns.selectors import campaigns_visible_to
 from rectify.ledger import tallies
 from rectify.ledger.models import Problem
 from rectify.ledger.selectors import with_problem_status
-from rectify.org.models import PATH_END, PATH_STEP, RoleGrant, Unit
-from rectify.org.scoping import can_see_unit_for_campaign, is_system_admin, subtree_roots
+from rectify.org.models import PATH_END, PATH_STEP, Unit
+from rectify.org.scoping import (
+    campaign_view_paths,
+    can_see_unit_for_campaign,
+    is_system_admin,
+)
 
 from ..models import Finding, FindingStatus
 
@@ -148,22 +152,26 @@ def campaign_scope_roots(user, campaign: Campaign) -> list[Unit]:
     """
     if is_system_admin(user):
         return list(Unit.objects.filter(parent__isnull=True).order_by("order", "path"))
-    grants = RoleGrant.objects.filter(user=user, unit__deleted_at__isnull=True)
-    paths = set(grants.values_list("unit__path", flat=True))
-    paths.update(path for path, of in guidance_view_paths(user) if of == campaign.pk)
-    return list(Unit.objects.filter(path__in=subtree_roots(paths)).order_by("path"))
+    paths = campaign_view_paths(user, campaign.pk)
+    return list(Unit.objects.filter(path__in=paths).order_by("path"))
 
 
 def campaign_for(user, slug: str) -> Campaign | None:
     """The campaign named by ``slug``, else the user's latest; :class:`PermissionDenied` when
     ``slug`` names none the user may see."""
-    campaigns = campaigns_visible_to(user)
+    return campaign_among(campaigns_visible_to(user), slug)
+
+
+def campaign_among(campaigns: Iterable[Campaign], slug: str) -> Campaign | None:
+    """The campaign of ``campaigns`` (as listed) named by ``slug``, else the first;
+    :class:`PermissionDenied` when ``slug`` names none of them."""
+    campaigns = list(campaigns)
     if not slug:
-        return campaigns.first()
-    campaign = campaigns.filter(slug=slug).first()
-    if campaign is None:
-        raise PermissionDenied
-    return campaign
+        return campaigns[0] if campaigns else None
+    for campaign in campaigns:
+        if campaign.slug == slug:
+            return campaign
+    raise PermissionDenied
 
 
 def node_for(user, campaign: Campaign, unit_id: str) -> tuple[Unit | None, list[Unit]]:
@@ -190,7 +198,7 @@ def scope_breadcrumb(user, campaign: Campaign, node: Unit) -> list[Unit]:
 
 def _campaign_reach(campaign: Campaign) -> Q:
     """Units inside the campaign's participating subtrees, or above one of them."""
-    roots = list(campaign.participating_units.values_list("path", flat=True))
+    roots = campaign.participating_paths
     above = {root[:end] for root in roots for end in range(PATH_STEP, len(root), PATH_STEP)}
     reach = Q(path__in=above)
     for root in roots:

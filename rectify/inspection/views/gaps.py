@@ -20,7 +20,7 @@ from ..models import FindingStatus
 from ..selectors.gaps import (
     GapMatrix,
     GapRow,
-    campaign_for,
+    campaign_among,
     gap_matrix,
     node_for,
     scope_breadcrumb,
@@ -51,8 +51,9 @@ def scope_context(request: HttpRequest) -> tuple[dict, Campaign | None, Unit | N
     :func:`out_of_scope_is_404`) for a campaign or unit out of the user's scope.
     """
     user = request.user
-    campaign = campaign_for(user, request.GET.get("campaign", ""))
-    context = {"campaign": campaign, "campaigns": campaigns_visible_to(user)}
+    campaigns = list(campaigns_visible_to(user))
+    campaign = campaign_among(campaigns, request.GET.get("campaign", ""))
+    context = {"campaign": campaign, "campaigns": campaigns}
     node = None
     if campaign is not None:
         node, roots = node_for(user, campaign, request.GET.get("unit", ""))
