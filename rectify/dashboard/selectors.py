@@ -125,7 +125,7 @@ def pipeline(user, campaign: Campaign, node: Unit) -> Pipeline:
 
 #: The red list and the most-urged and most-extended lists stop here (totals are given).
 TOP_LIMIT = 10
-RED_LIST_LIMIT = 50
+RED_LIST_LIMIT = 20
 #: The burn-down shows at most this many weeks (the most recent), from the first week
 #: that holds a measure: a campaign's quiet first weeks say nothing.
 BURNDOWN_WEEKS = 156

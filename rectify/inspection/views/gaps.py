@@ -59,7 +59,9 @@ def scope_context(request: HttpRequest) -> tuple[dict, Campaign | None, Unit | N
         node, roots = node_for(user, campaign, request.GET.get("unit", ""))
         context |= {"node": node, "roots": roots}
         if node is not None:
-            context["breadcrumb"] = scope_breadcrumb(user, campaign, node)
+            # Above one of the user's scope roots there is nothing they may read here.
+            above = node not in roots
+            context["breadcrumb"] = scope_breadcrumb(user, campaign, node) if above else []
     return context, campaign, node
 
 
