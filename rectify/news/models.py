@@ -177,6 +177,13 @@ class Article(TimeStampedModel, SoftDeleteModel, VersionedModel):
         return reverse("newssite:article", kwargs={"pk": self.pk})
 
     @property
+    def shown_status(self) -> str:
+        """The status as staff read it: a scheduled article whose time has come is published."""
+        if self.status == ArticleStatus.SCHEDULED and self.is_public:
+            return ArticleStatus.PUBLISHED.label
+        return self.get_status_display()
+
+    @property
     def is_public(self) -> bool:
         """True when the public may read it now."""
         return (

@@ -110,3 +110,22 @@ def test_publicity_table_shows_only_public_facts_of_signed_off_measures(client, 
     assert "建立台账" in table and "2019-12-01" in table
     assert "尚未完成的措施" not in table
     assert "责任人甲" not in text and "问题机密描述" not in text
+
+
+def test_staff_list_calls_a_scheduled_article_published_once_its_time_has_come(client, world):
+    county, editor = world["county"], world["editor"]
+    due = publish(
+        county, acting_user=editor, title="到点", at=timezone.now() + dt.timedelta(seconds=1)
+    )
+    later = publish(
+        county, acting_user=editor, title="明天", at=timezone.now() + dt.timedelta(days=1)
+    )
+    type(due).objects.filter(pk=due.pk).update(publish_at=timezone.now() - dt.timedelta(minutes=1))
+    client.force_login(editor)
+    html = client.get(reverse("news:list")).content.decode()
+    rows = {title: row for row in html.split("<tr>") for title in ("到点", "明天") if title in row}
+    assert "已发布" in rows["到点"] and "定时发布" not in rows["到点"]
+    assert "定时发布" in rows["明天"]
+    preview = client.get(reverse("news:preview", args=[due.pk])).content.decode()
+    assert '<b id="article-status">已发布</b>' in preview
+    assert later.status == ArticleStatus.SCHEDULED  # stored as scheduled: only the words change
