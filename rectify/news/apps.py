@@ -10,3 +10,11 @@ class NewsConfig(AppConfig):
     name = "rectify.news"
     label = "news"
     verbose_name = _("News")
+
+    def ready(self) -> None:
+        from rectify.core import housekeeping
+
+        from .services import view_records_prune
+
+        # A browser's record only matters for VIEW_WINDOW after its last counted view.
+        housekeeping.register("news view records", view_records_prune)

@@ -12,6 +12,8 @@ import datetime as dt
 from django.utils import timezone
 from django_tasks import task
 
+from rectify.core import housekeeping
+
 from .reminders import deliver_pending, pending_retry_at, run_reminders
 
 #: Local time (``TIME_ZONE``, Asia/Shanghai by default) of the daily run.
@@ -68,11 +70,12 @@ def schedule_retries():
 
 @task()
 def send_daily_reminders(date: str | None = None) -> dict:
-    """Run today's reminders (see :func:`run_reminders`); schedule tomorrow's first."""
+    """Run today's reminders (see :func:`run_reminders`), then the daily housekeeping
+    (:mod:`rectify.core.housekeeping`); schedule tomorrow's first."""
     schedule_daily()
     report = run_reminders(date=dt.date.fromisoformat(date) if date else None)
     schedule_retries()
-    return report.as_dict()
+    return report.as_dict() | {"housekeeping": housekeeping.run()}
 
 
 @task()

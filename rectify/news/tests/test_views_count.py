@@ -2,11 +2,13 @@
 view lost or doubled when many arrive at once."""
 
 import datetime as dt
+import io
 import threading
 import urllib.request
 
 import pytest
 from django.contrib.staticfiles.handlers import StaticFilesHandler
+from django.core.management import call_command
 from django.core.servers.basehttp import ThreadedWSGIServer
 from django.db import connections
 from django.test.testcases import LiveServerThread
@@ -17,9 +19,11 @@ from rectify.core.testing import make_admin, make_unit, make_user
 from rectify.org.models import Role
 
 from .. import services
-from ..models import Article
+from ..models import Article, ArticleView
 from ..views.public import BROWSER_COOKIE
 from .conftest import publish
+
+HOUR = dt.timedelta(hours=1)
 
 
 def _count(article) -> int:
@@ -51,6 +55,20 @@ def test_the_same_browser_counts_again_after_thirty_minutes(world, published):
         article_id=published.pk, browser=key, now=now + dt.timedelta(minutes=31)
     )
     assert _count(published) == 2
+
+
+@pytest.mark.django_db
+def test_housekeeping_forgets_browsers_past_the_window_and_keeps_the_counts(world, published):
+    old, recent = services.browser_key("an-old-browser-id-1"), services.browser_key("a-recent-id-2")
+    services.view_claim(article_id=published.pk, browser=old, now=timezone.now() - HOUR)
+    services.view_claim(article_id=published.pk, browser=recent, now=timezone.now())
+    out = io.StringIO()
+    call_command("housekeeping", stdout=out)
+    assert "news view records: 1 removed" in out.getvalue()
+    assert list(ArticleView.objects.values_list("browser", flat=True)) == [recent]
+    assert _count(published) == 2  # the count stays; only who counted is forgotten
+    # The recent browser is still inside its window: it does not count again.
+    assert not services.view_claim(article_id=published.pk, browser=recent)
 
 
 @pytest.mark.django_db

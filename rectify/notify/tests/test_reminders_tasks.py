@@ -50,6 +50,7 @@ def test_the_daily_task_runs_the_reminders_and_schedules_tomorrow_once(settings)
     world = build_world()
     result = send_daily_reminders.call()
     assert result["reminders"] >= 2 and result["digests"] >= 3
+    assert result["housekeeping"] == {"news view records": 0}
     assert Notification.objects.filter(recipient=world.zeren, kind=NotificationKind.REMINDER)
     (run_after,) = _waiting()
     assert run_after == next_run_at()
