@@ -35,7 +35,9 @@ class ArticleForm(forms.Form):
     category = model_field(Article, "category")
     source = forms.ModelChoiceField(queryset=None, label=_("source"))
     author = model_field(Article, "author")
-    body = model_field(Article, "body", widget=forms.Textarea(attrs={"rows": 20}))
+    body = model_field(
+        Article, "body", widget=forms.Textarea(attrs={"rows": 20, "data-rich-text": "true"})
+    )
     campaign = forms.ModelChoiceField(queryset=None, label=_("campaign"), required=False,
                                       to_field_name="slug")  # fmt: skip
     meeting = forms.ModelChoiceField(queryset=None, label=_("meeting"), required=False)

@@ -18,14 +18,18 @@ ATTRIBUTES = {
     "ol": {"start"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
-#: Images come only from the site's own article files (no tracking pixels, no other hosts).
-OWN_IMAGE = re.compile(r"/news/files/\d+/")
+#: Images come only from the site's own article files (no tracking pixels, no other hosts);
+#: a full or protocol-relative address of one (as editors write them) is kept as its path.
+OWN_IMAGE = re.compile(r"(?:(?:https?:)?//[^/?#\s]+)?/?(/news/files/\d+/)")
 NUMBER = re.compile(r"\d{1,4}")
+#: Editors leave it around the caret; it only gets in the way of search.
+ZERO_WIDTH_SPACE = "\u200b"
 
 
 def _filter(tag: str, attribute: str, value: str) -> str | None:
     if tag == "img" and attribute == "src":
-        return value if OWN_IMAGE.fullmatch(value) else None
+        own = OWN_IMAGE.fullmatch(value)
+        return own.group(1) if own else None
     if attribute in {"width", "height", "colspan", "rowspan", "start"}:
         return value if NUMBER.fullmatch(value) else None
     return value
@@ -33,13 +37,14 @@ def _filter(tag: str, attribute: str, value: str) -> str | None:
 
 @lru_cache(maxsize=256)
 def clean_html(html: str) -> str:
-    """``html`` with everything off the allow-list removed (scripts with their content).
+    """``html`` with everything off the allow-list removed (scripts with their content), and
+    zero-width spaces.
 
     Pages clean a body again each time they show it; the result depends on the
     text alone, so the most recent ones are remembered by their text.
     """
     return nh3.clean(
-        html or "",
+        (html or "").replace(ZERO_WIDTH_SPACE, ""),
         tags=TAGS,
         attributes=ATTRIBUTES,
         url_schemes=URL_SCHEMES,

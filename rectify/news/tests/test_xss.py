@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from .. import services
 from ..models import Category
+from ..sanitize import clean_html
 from .conftest import publish
 from .xss import PAYLOADS, live_markup
 
@@ -68,3 +69,24 @@ def test_a_body_rendered_later_is_cleaned_again(client, world):
     )
     text = client.get(reverse("newssite:article", args=[article.pk])).content.decode()
     assert "旧数据" in text and live_markup(text) == []
+
+
+@pytest.mark.parametrize(
+    ("src", "kept"),
+    [
+        ("/news/files/7/", "/news/files/7/"),
+        ("http://127.0.0.1:8000/news/files/7/", "/news/files/7/"),  # as the editor writes it
+        ("//news/files/7/", "/news/files/7/"),  # a path the editor made protocol-relative
+        ("https://tracker.example/news/files/7/", "/news/files/7/"),  # only ever our own file
+        ("https://tracker.example/pixel.gif", None),
+        ("/news/files/7/?u=1", None),
+        ("javascript:alert(1)//news/files/7/", None),
+    ],
+)
+def test_body_images_are_only_the_sites_own_files(src, kept):
+    cleaned = clean_html(f'<p>图<img src="{src}" alt="会场"></p>')
+    assert (f'<img src="{kept}" alt="会场">' if kept else '<img alt="会场">') in cleaned
+
+
+def test_the_editors_zero_width_spaces_are_not_kept():
+    assert clean_html("<p>\u200b整改\u200b台账</p>") == "<p>整改台账</p>"

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -85,7 +86,12 @@ def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Article saved."))
             return redirect("news:preview", pk=article.pk)
-    return render(request, "news/manage_form.html", {"form": form, "article": article})
+    images = list(article.attachments.filter(is_image=True))
+    for image in images:
+        # In full: the editor takes an image by its whole address.
+        image.address = request.build_absolute_uri(reverse("newssite:file", args=[image.pk]))
+    context = {"form": form, "article": article, "images": images}
+    return render(request, "news/manage_form.html", context)
 
 
 @login_required
