@@ -75,6 +75,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "rectify.urls"
+FORM_RENDERER = "rectify.core.forms.FormRenderer"
 WSGI_APPLICATION = "rectify.wsgi.application"
 
 TEMPLATES = [
