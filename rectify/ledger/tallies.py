@@ -25,7 +25,7 @@ that bypassed the services, and as the reference the tests compare with.
 """
 
 import datetime as dt
-from collections import defaultdict
+import operator
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 
@@ -70,8 +70,14 @@ Key = tuple[int, int, object]
 
 
 def _add(into: dict, key, counts: list[int] | tuple[int, ...], sign: int = 1) -> None:
-    base = into.get(key) or [0] * len(counts)
-    into[key] = [a + sign * b for a, b in zip(base, counts, strict=True)]
+    """``counts`` (or their opposite, ``sign=-1``) added to ``into[key]``, as a new list."""
+    base = into.get(key)
+    if base is None:
+        into[key] = list(counts) if sign == 1 else [-b for b in counts]
+        return
+    if len(base) != len(counts):
+        raise ValueError(f"Vectors of different lengths: {base!r}, {counts!r}")
+    into[key] = list(map(operator.add if sign == 1 else operator.sub, base, counts))
 
 
 def problem_vector(
@@ -245,25 +251,61 @@ def counted(problem_ids: Iterable[int]) -> None:
 def count_drafts(campaign_id: int, drafts: Iterable) -> None:
     """Count new problems written from ``drafts`` (of :mod:`rectify.ledger.services.bulk`), read
     from the drafts themselves rather than back from the database: created today, completed
-    today when done (as the bulk writer dates them), and without reviews."""
+    today when done (as the bulk writer dates them), and without reviews.
+
+    What :func:`problem_vector` and :func:`_day_events` count, added up in place per key
+    (a ledger import brings a hundred thousand measures, one dict and list apiece would
+    cost half a second): each problem's own counts, and per unit the measures created
+    today, done today and signed off today.
+    """
     today = timezone.localdate()
+    width = len(COLUMNS)
+    problems, done_col, signed_col = (
+        _INDEX["problems"],
+        _INDEX["problems_done"],
+        _INDEX["problems_signed_off"],
+    )
+    measures_col, grey_col = _INDEX["measures"], _INDEX["grey"]
+    source_col = {value: _INDEX[f"source_{value}"] for value in Source.values}
+    level_col = {value: _INDEX[f"level_{value}"] for value in Level.values}
+    status_col = {value: _INDEX[f"status_{value}"] for value in MeasureStatus.values}
+    kind_col = {value: _INDEX[f"kind_{value}"] for value in MeasureKind.values}
+    done_statuses = frozenset(DONE_STATUSES)
+    signed_off, long_term = MeasureStatus.SIGNED_OFF, MeasureKind.LONG_TERM
     by_target: dict[Key, list[int]] = {}
     by_day: dict[Key, list[int]] = {}
     for draft in drafts:
-        statuses: dict[str, int] = defaultdict(int)
-        kinds: dict[str, int] = defaultdict(int)
-        grey = 0
-        for measure in draft.measures:
-            statuses[measure.status] += 1
-            kinds[measure.kind] += 1
-            grey += measure.kind == MeasureKind.LONG_TERM and measure.deadline is None
-            done_on = today if measure.status in DONE_STATUSES else None
-            for key, vector in _day_events(
-                campaign_id, draft.unit_id, today, measure.status, done_on, None
-            ):
-                _add(by_day, key, vector)
-        vector = problem_vector(draft.source, draft.level, statuses, kinds, grey)
-        _add(by_target, (campaign_id, draft.unit_id, draft.target_id), vector)
+        key = (campaign_id, draft.unit_id, draft.target_id)
+        counts = by_target.get(key)
+        if counts is None:
+            counts = by_target[key] = [0] * width
+        counts[problems] += 1
+        counts[source_col[draft.source]] += 1
+        counts[level_col[draft.level]] += 1
+        measures = draft.measures
+        if not measures:
+            continue
+        done = signed = 0
+        for measure in measures:
+            status, kind = measure.status, measure.kind
+            counts[status_col[status]] += 1
+            counts[kind_col[kind]] += 1
+            if status in done_statuses:
+                done += 1
+                signed += status == signed_off
+            if kind == long_term and measure.deadline is None:
+                counts[grey_col] += 1
+        total = len(measures)
+        counts[measures_col] += total
+        counts[done_col] += done == total
+        counts[signed_col] += signed == total
+        day_key = (campaign_id, draft.unit_id, today)
+        days = by_day.get(day_key)
+        if days is None:
+            days = by_day[day_key] = [0, 0, 0]
+        days[0] += total
+        days[1] += done
+        days[2] += signed
     apply(by_target, by_day)
 
 

@@ -219,6 +219,48 @@ def test_a_bulk_import_counts_what_it_writes(city):
     assert_kept(city.campaign)
 
 
+def test_a_bulk_import_counts_done_signed_off_and_grey_measures(city):
+    target = city.campaign.targets.first()
+    person = make_person(city.a)
+    deadline = timezone.localdate() + dt.timedelta(days=10)
+
+    def measure(status, kind=MeasureKind.DEADLINE, due=deadline):
+        return MeasureDraft(
+            content="措施", responsible_persons=[person.pk], kind=kind, deadline=due, status=status
+        )
+
+    drafts = [
+        ProblemDraft(
+            unit_id=city.a.pk,
+            target_id=target.pk,
+            description="全部销号",
+            measures=[measure(MeasureStatus.SIGNED_OFF), measure(MeasureStatus.CONFIRMED)],
+        ),
+        ProblemDraft(
+            unit_id=city.a.pk,
+            target_id=target.pk,
+            description="长期坚持",
+            measures=[
+                measure(MeasureStatus.IN_PROGRESS, MeasureKind.LONG_TERM, None),
+                measure(MeasureStatus.SIGNED_OFF, MeasureKind.LONG_TERM, None),
+            ],
+        ),
+        ProblemDraft(unit_id=city.b.pk, target_id=target.pk, description="尚无措施"),
+    ]
+
+    ledger_bulk_create(campaign=city.campaign, problems=drafts, acting_user=city.sysadmin)
+
+    counted = row(city.campaign, city.city, target)
+    assert counted["problems"] == 3
+    assert counted["problems_done"] == 1
+    assert counted["problems_signed_off"] == 0
+    assert counted["grey"] == 2
+    assert counted["status_signed_off"] == 2
+    today = timezone.localdate()
+    assert tallies.days_of(city.campaign.pk, city.a.pk) == {today: (4, 3, 2)}
+    assert_kept(city.campaign)
+
+
 def test_the_demo_campaign_is_tallied_as_its_ledger(db):
     call_command("load_demo", stdout=StringIO())
     campaign_ids = list(Tally.objects.values_list("campaign_id", flat=True).distinct())
