@@ -20,6 +20,7 @@ three measure rows" from three problems.
 import codecs
 import csv
 import io
+import operator
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -368,7 +369,7 @@ class Spreadsheet:
                 Merge(r0, c0, r1, c1) for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or ()
             ]
         merges = [m for m in merges if m.bottom > m.top or m.right > m.left]
-        merges.sort(key=lambda m: (m.top, m.left))
+        merges.sort(key=operator.attrgetter("top", "left"))
         starts = iter(merges)
         upcoming = next(starts, None)
         active: dict[Merge, None] = {}  # the merges covering the current row, in sheet order

@@ -32,6 +32,7 @@ from rectify.org.scoping import can_change_unit
 
 from ..models import Job, JobKind, JobStatus
 from .commit import ImportFailed, import_plan, import_reason
+from .memory import collector_paused
 from .plan import Options, Plan, build_plan
 from .stored import dump_plan, load_plan
 
@@ -128,7 +129,7 @@ def import_job_start(job: Job, options: Options) -> None:
     job.params = {**job.params, **options.to_params()}
     planned = getattr(job, "_plan", None)
     if planned is not None and planned[0] == options.to_params() and planned[1].can_import:
-        name = f"{job.source.name}.plan.json"
+        name = f"{job.source.name}.plan"
         job.params["plan"] = job.source.storage.save(name, ContentFile(dump_plan(planned[1])))
     job.status = JobStatus.PENDING
     job.done = 0
@@ -139,10 +140,12 @@ def import_job_start(job: Job, options: Options) -> None:
     transaction.on_commit(lambda: run_import.enqueue(job.pk))
 
 
+@collector_paused
 def import_job_run(job_id: int) -> None:
     """Run a queued import: write the plan kept at "Import" (or plan the file again).
 
-    Every row lands, or none.
+    Every row lands, or none. The collector is paused for the whole job: the plan
+    it reads is freed before the collector runs again, never walked by it.
     """
     claimed = Job.objects.filter(pk=job_id, status=JobStatus.PENDING).update(
         status=JobStatus.RUNNING

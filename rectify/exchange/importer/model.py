@@ -35,7 +35,7 @@ class PlannedMeasure:
     leader: str = ""
     department_id: int | None = None
     department: str = ""
-    persons: list[str] = field(default_factory=list)
+    persons: tuple[str, ...] = ()
     status: str = MeasureStatus.NOT_STARTED
     status_given: bool = False
     progress: str = ""

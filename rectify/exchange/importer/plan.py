@@ -109,6 +109,7 @@ class Planner:
         self._target_of: dict[str, object] = {}
         self._unit_of: dict[str, tuple[Unit | None, str]] = {}
         self._department_of: dict[tuple[str, int], Unit | None] = {}
+        self._given_kind: dict[frozenset[str], frozenset[str]] = {}
 
     # Reading -------------------------------------------------------------------------
 
@@ -598,7 +599,7 @@ class Planner:
                     )
                 kind = kind or MeasureKind.LONG_TERM
         if kind is not None:
-            measure.given |= {"kind"}
+            measure.given = self._with_kind(measure.given)
         measure.kind = kind or MeasureKind.DEADLINE
         if measure.kind == MeasureKind.DEADLINE and measure.deadline is None and not unreadable:
             self._issue(
@@ -625,9 +626,9 @@ class Planner:
                     % {"name": leaders[0]},
                     blocking=False,
                 )
-        measure.persons = list(values["responsible_persons"][index])
+        measure.persons = values["responsible_persons"][index]  # shared by rows naming the same
         if not measure.persons and measure.leader:
-            measure.persons = [measure.leader]
+            measure.persons = (measure.leader,)
             if measure_id is None:
                 self._issue(
                     plan,
@@ -670,6 +671,14 @@ class Planner:
                 measure.department_id = chosen.pk
                 measure.department = str(chosen)
         return measure
+
+    def _with_kind(self, given: frozenset[str]) -> frozenset[str]:
+        """``given`` and "kind" (read from the status column): once per set, rows share them."""
+        try:
+            return self._given_kind[given]
+        except KeyError:
+            found = self._given_kind[given] = given | {"kind"}
+            return found
 
     def _department_near(self, name: str, unit: Unit) -> Unit | None:
         """The one unit named ``name`` nearest ``unit`` (once per name and unit)."""

@@ -10,6 +10,7 @@ planner gives each cell the value the cell-by-cell reading gave.
 
 import datetime as dt
 import gc
+import marshal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -104,6 +105,26 @@ def test_a_kept_plan_of_another_version_is_planned_again(world, tmp_path):
     job.refresh_from_db()
     assert job.status == JobStatus.DONE, job.error
     assert _landed() == EXPECTED
+
+
+def test_a_damaged_kept_plan_is_not_read(world, tmp_path):
+    found = plan(
+        workbook(tmp_path / "台账.xlsx", MESSY, merges=MERGES),
+        campaign=world.campaign,
+        unit=world.a,
+        user=world.admin_a,
+    )
+    kept = dump_plan(found)
+    assert load_plan(kept[: len(kept) // 2]) is None
+    assert load_plan(b"") is None
+    # Read back but not of the shape kept: a column one value short, a value not plain data.
+    data = marshal.loads(kept)
+    data["measures"]["content"].pop()
+    assert load_plan(marshal.dumps(data)) is None
+    data = marshal.loads(kept)
+    data["measures"]["content"][0] = (lambda: None).__code__
+    assert load_plan(marshal.dumps(data)) is None
+    assert load_plan(kept).problems == found.problems
 
 
 def test_a_plan_that_cannot_import_is_not_kept_and_the_job_writes_nothing(world, tmp_path):
