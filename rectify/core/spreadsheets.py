@@ -19,6 +19,7 @@ three measure rows" from three problems.
 
 import codecs
 import csv
+import functools
 import io
 import operator
 import zipfile
@@ -334,10 +335,11 @@ class Spreadsheet:
             "too_many_rows",
         )
 
-    def _check_cells(self, cells: list, number: int) -> None:
-        limit = settings.RECTIFY_IMPORT_MAX_CELL_CHARS
-        for column, value in enumerate(cells):
+    def _check_cells(self, cells: list, number: int, limit: int) -> None:
+        """Refuse a cell of more than ``limit`` characters (the setting, read once per sheet)."""
+        for value in cells:
             if type(value) is str and len(value) > limit:
+                column = cells.index(value)
                 raise self._cell_too_long(value, number, column, limit)
 
     def _cell_too_long(self, value: str, number: int, column: int, limit: int) -> ImportRefused:
@@ -364,12 +366,13 @@ class Spreadsheet:
             raise self._too_many_rows(last)
         if self.format == "ods":
             merges = _ods_merges(self.path, self.sheet_names.index(sheet_name), self.sheet_names)
+            merges = [m for m in merges if m.bottom > m.top or m.right > m.left]
+            merges.sort(key=operator.attrgetter("top", "left"))
         else:
-            merges = [
-                Merge(r0, c0, r1, c1) for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or ()
-            ]
-        merges = [m for m in merges if m.bottom > m.top or m.right > m.left]
-        merges.sort(key=operator.attrgetter("top", "left"))
+            # By their top-left cell (calamine lists them so already; sorted on the tuples it
+            # gives, that costs one comparison each), before a Merge is made of each.
+            ranges = sorted(sheet.merged_cell_ranges or (), key=operator.itemgetter(0))
+            merges = [Merge(r0, c0, r1, c1) for (r0, c0), (r1, c1) in ranges if r1 > r0 or c1 > c0]
         starts = iter(merges)
         upcoming = next(starts, None)
         active: dict[Merge, None] = {}  # the merges covering the current row, in sheet order
@@ -377,35 +380,41 @@ class Spreadsheet:
         # python-calamine 0.9 yields every row from the first (empty ones included) but
         # only the columns from the first used one: pad the left, count rows from 0.
         padding = [""] * left
-        check = self._check_cells
+        check = functools.partial(self._check_cells, limit=settings.RECTIFY_IMPORT_MAX_CELL_CHARS)
+        # While no merge starts or ends, the rows below one another are under the same
+        # merges: they share one ``merges`` dict (never changed once read) and one list of
+        # the cells to fill, worked out when the set of merges changes.
+        row_merges: dict[int, Merge] = {}
+        fills: list[tuple[int, object]] = []
+        width = 0
         for absolute, values in enumerate(sheet.iter_rows()):
-            cells = padding + values if left else values
+            cells = padding + values if padding else values
+            changed = False
             for merge in ending.pop(absolute, ()):
                 del active[merge]
+                changed = True
             while upcoming is not None and upcoming.top <= absolute:
                 if upcoming.top == absolute:
                     upcoming.value = cells[upcoming.left] if upcoming.left < len(cells) else ""
                 active[upcoming] = None
                 ending.setdefault(upcoming.bottom + 1, []).append(upcoming)
                 upcoming = next(starts, None)
+                changed = True
             if not active:
                 check(cells, absolute + 1)
                 yield Row(absolute + 1, cells)
                 continue
-            row_merges: dict[int, Merge] = {}
-            width = len(cells)
-            for merge in active:
-                left, right = merge.left, merge.right
-                if width <= right:
-                    cells.extend([""] * (right + 1 - width))
-                    width = right + 1
-                if left == right:  # most merges: one column over several rows
-                    cells[left] = merge.value
-                    row_merges[left] = merge
-                    continue
-                for column in range(left, right + 1):
-                    cells[column] = merge.value
-                    row_merges[column] = merge
+            if changed:
+                row_merges = {}
+                for merge in active:
+                    for column in range(merge.left, merge.right + 1):
+                        row_merges[column] = merge
+                fills = [(column, merge.value) for column, merge in row_merges.items()]
+                width = max(row_merges) + 1
+            if len(cells) < width:
+                cells.extend([""] * (width - len(cells)))
+            for column, value in fills:
+                cells[column] = value
             check(cells, absolute + 1)
             yield Row(absolute + 1, cells, row_merges)
 
@@ -429,7 +438,7 @@ class Spreadsheet:
                 for index, values in enumerate(csv.reader(text, dialect)):
                     if index >= limit:
                         raise self._too_many_rows(index + 1)
-                    self._check_cells(values, index + 1)
+                    self._check_cells(values, index + 1, cell_limit)
                     yield Row(index + 1, values)
             except csv.Error as exc:
                 if "field larger than field limit" in str(exc):

@@ -265,7 +265,12 @@ class Planner:
         self._read_values()
         texts, raws = table.texts, table.raws
         units = self.resolver.units(table.distinct("unit"))
-        ids = [parse_record_id(v) for v in raws["id"]] if "id" in columns else None
+        ids = None
+        if "id" in columns:
+            if self.resolver.changeable().exists():
+                ids = [parse_record_id(v) for v in raws["id"]]
+            else:  # nothing here an id could name (a new campaign): every id is ignored
+                ids = [None] * len(records)
         existing = self.resolver.existing(ids or [])
         self._departments = self.resolver.departments(table.distinct("responsible_department"))
         default_target = None
@@ -744,12 +749,8 @@ class _Table:
         self.blank = blank = [""] * len(rows)
         self.raws: dict[str, list] = dict.fromkeys(ALL_KEYS, blank)
         self.texts: dict[str, list[str]] = dict.fromkeys(ALL_KEYS, blank)
-        cells = [row.cells for row in rows]
-        for key, column in columns.items():
-            try:
-                raws = list(map(operator.itemgetter(column), cells))
-            except IndexError:  # a short row (CSV): its missing cells are blank
-                raws = [c[column] if column < len(c) else "" for c in cells]
+        values = _columns([row.cells for row in rows], columns.values())
+        for key, raws in zip(columns, values, strict=True):
             self.raws[key] = raws
             if key != "id":  # ids are parsed, not read as text
                 self.texts[key] = _each(raws, _cell_text)
@@ -783,6 +784,31 @@ class _Table:
     def given(self, index: int, keys: tuple[str, ...]) -> frozenset[str]:
         """Which of ``keys`` (``PROBLEM_KEYS`` or ``MEASURE_KEYS``) record ``index`` fills."""
         return self._filled[keys][index]
+
+
+def _columns(cells: list[list], columns) -> list[list]:
+    """The values of each of ``columns`` (indexes) in ``cells`` (rows), in row order.
+
+    The mapped cells of each row are picked at once, then turned into columns: a
+    row is visited once, not once per column (the rows of a large sheet are spread
+    over far more memory than the processor keeps at hand).
+    """
+    columns = list(columns)
+    if len(columns) > 1 and cells:
+        try:
+            picked = list(map(operator.itemgetter(*columns), cells))
+        except IndexError:  # a short row (CSV): one column at a time below
+            pass
+        else:
+            return list(map(list, zip(*picked, strict=True)))
+    return [_column(cells, column) for column in columns]
+
+
+def _column(cells: list[list], column: int) -> list:
+    try:
+        return list(map(operator.itemgetter(column), cells))
+    except IndexError:  # a short row (CSV): its missing cells are blank
+        return [c[column] if column < len(c) else "" for c in cells]
 
 
 def _each(values: list, read: Callable) -> list:

@@ -56,13 +56,9 @@ class Resolver:
                     lookup.setdefault(key, []).append(unit)
         return lookup
 
-    def existing(self, ids: list[tuple[int, int | None] | None]) -> dict:
-        """Which of Rectify's ids in the file name this campaign's objects the user may change."""
-        found = {"problems": set(), "measures": {}, "found_on": {}}
-        problem_ids = {i[0] for i in ids if i}
-        if not problem_ids:
-            return found
-        problems = editable_by(
+    def changeable(self):
+        """The problems of the campaign and the chosen subtree that the user may change."""
+        return editable_by(
             Problem.objects.filter(
                 campaign=self.campaign,
                 unit__path__gte=self.unit.path,
@@ -70,6 +66,14 @@ class Resolver:
             ),
             self.user,
         )
+
+    def existing(self, ids: list[tuple[int, int | None] | None]) -> dict:
+        """Which of Rectify's ids in the file name this campaign's objects the user may change."""
+        found = {"problems": set(), "measures": {}, "found_on": {}}
+        problem_ids = {i[0] for i in ids if i}
+        if not problem_ids:
+            return found
+        problems = self.changeable()
         if not problems.exists():  # a new campaign: the ids are of another one
             return found
         for chunk in chunks(sorted(problem_ids)):
