@@ -261,8 +261,8 @@ class Planner:
         columns = {k: c for c, k in plan.columns.items() if k and k not in NOT_STORED}
         self.columns = columns
         self.plan = plan
-        self.table = table = _Table([r.row for r in records], columns)
-        self._read_values()
+        self.table = table = _Table([r.row for r in records], columns, self._readers())
+        self.values = table.values
         texts, raws = table.texts, table.raws
         units = self.resolver.units(table.distinct("unit"))
         ids = None
@@ -395,24 +395,23 @@ class Planner:
         self._finish_problems(plan, existing)
         self.resolver.people(plan, names_at, self.options.people)
 
-    def _read_values(self) -> None:
-        """Read the cells into their fields, column by column, each distinct value once.
+    def _readers(self) -> dict[str, Callable]:
+        """How the cells of each field are read (each distinct value once: see :class:`_Table`).
 
         A ledger repeats its kinds, statuses, deadlines, names, sources and levels on
         row after row: reading each distinct value once (with the reason it cannot be
         read, if so) spares most of the per-row work. (Units, categories and
         departments are looked up once per distinct name, as rows ask for them.)
         """
-        table = self.table
         deadline = functools.partial(parse_deadline, campaign_start=self.campaign.start_date)
-        self.values = {
-            "kind": table.each("kind", _or_reason(parse_kind)),
-            "status": table.each("status", _or_reason(parse_status)),
-            "deadline": table.each("deadline", _or_reason(deadline)),
-            "source": table.each("source", parse_source),
-            "level": table.each("level", parse_level),
-            "responsible_leader": table.each("responsible_leader", _names),
-            "responsible_persons": table.each("responsible_persons", _names),
+        return {
+            "kind": _or_reason(parse_kind),
+            "status": _or_reason(parse_status),
+            "deadline": _or_reason(deadline),
+            "source": parse_source,
+            "level": parse_level,
+            "responsible_leader": _names,
+            "responsible_persons": _names,
         }
 
     def _report_ignored_ids(self, plan: Plan, ignored: list[tuple[Row, object]]) -> None:
@@ -740,20 +739,36 @@ class _Table:
     """The mapped cells of every data row, column by column, each column read once.
 
     ``raws[key][i]`` is record ``i``'s cell as read, ``texts[key][i]`` the same cell as
-    text (trimmed, line breaks as ``\\n``; not for ``id``, which is parsed). A key no
-    column maps to reads ``""`` on every row, so the planner never asks whether a column
-    is there.
+    text (trimmed, line breaks as ``\\n``; not for ``id``, which is parsed), and
+    ``values[key][i]`` what ``readers[key]`` makes of it. A key no column maps to reads
+    ``""`` on every row, so the planner never asks whether a column is there.
+
+    A column is read in one pass over its cells, text and value together: the cells of
+    a large sheet are spread over far more memory than the processor keeps at hand, and
+    each pass over them costs more than the reading of their few distinct values.
     """
 
-    def __init__(self, rows: list[Row], columns: dict[str, int]):
+    def __init__(self, rows: list[Row], columns: dict[str, int], readers=None):
+        readers = readers or {}
         self.blank = blank = [""] * len(rows)
         self.raws: dict[str, list] = dict.fromkeys(ALL_KEYS, blank)
         self.texts: dict[str, list[str]] = dict.fromkeys(ALL_KEYS, blank)
-        values = _columns([row.cells for row in rows], columns.values())
-        for key, raws in zip(columns, values, strict=True):
+        self.values: dict[str, list] = {}
+        cells = _columns([row.cells for row in rows], columns.values())
+        for key, raws in zip(columns, cells, strict=True):
             self.raws[key] = raws
-            if key != "id":  # ids are parsed, not read as text
+            if key == "id":  # ids are parsed, not read as text
+                continue
+            read = readers.get(key)
+            if read is None:
                 self.texts[key] = _each(raws, _cell_text)
+                continue
+            both = _each(raws, _text_and(read))  # a few distinct pairs, shared by the rows
+            self.texts[key] = list(map(operator.itemgetter(0), both))
+            self.values[key] = list(map(operator.itemgetter(1), both))
+        for key, read in readers.items():
+            if key not in self.values:  # not mapped: every row reads ""
+                self.values[key] = self.each(key, read)
         self._filled = {keys: self._filled_keys(keys) for keys in (PROBLEM_KEYS, MEASURE_KEYS)}
 
     def _filled_keys(self, keys: tuple[str, ...]) -> list[frozenset[str]]:
@@ -819,6 +834,15 @@ def _each(values: list, read: Callable) -> list:
         return [read(v) for v in values]
     results = {v: read(v) for v in distinct}
     return list(map(results.__getitem__, values))
+
+
+def _text_and(read: Callable) -> Callable:
+    """A reader of a cell's text and ``read(cell)`` at once."""
+
+    def both(value) -> tuple:
+        return _cell_text(value), read(value)
+
+    return both
 
 
 def _cell_text(value) -> str:

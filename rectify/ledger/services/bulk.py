@@ -122,7 +122,10 @@ def _existing(model, ids: set[int]) -> set[int]:
     batch = connection.features.max_query_params or 10_000  # ids per query: one parameter each
     for start in range(0, len(ordered), batch):
         chunk = ordered[start : start + batch]
-        found.update(model.objects.filter(pk__in=chunk).values_list("pk", flat=True))
+        # Unordered: a model's default ordering may join another table (a person's unit),
+        # which made SQLite scan that table for every chunk.
+        ids = model.objects.filter(pk__in=chunk).order_by().values_list("pk", flat=True)
+        found.update(ids)
     return found
 
 
