@@ -53,10 +53,12 @@ from .parse import (
     split_names,
     text,
 )
-from .resolve import Resolver, closest, unit_key
+from .resolve import QUESTION_ROWS, Resolver, closest, unit_key
 
 #: Rows whose ignored id gets its own note (the rest are counted in one).
 IDS_REPORTED = 20
+#: The first rows kept of each name, for the person's question (it shows as many).
+PLACES_KEPT = QUESTION_ROWS
 #: Problem fields and measure fields, by column key.
 PROBLEM_KEYS = ("unit", "target", "description", "source", "level", "root_cause")
 MEASURE_KEYS = (
@@ -385,10 +387,13 @@ class Planner:
                 seen_measures.add(measure_id)
             measure = self._measure(plan, row, index, measure_id, unit)
             current.measures.append(measure)
-            if measure.leader:
-                names_at.setdefault(measure.leader, []).append((row.number, current.unit_id))
-            for name in measure.persons:
-                names_at.setdefault(name, []).append((row.number, current.unit_id))
+            names = (measure.leader, *measure.persons) if measure.leader else measure.persons
+            for name in names:
+                places = names_at.get(name)
+                if places is None:
+                    names_at[name] = [(row.number, current.unit_id)]
+                elif len(places) < PLACES_KEPT:
+                    places.append((row.number, current.unit_id))
         if progress:
             progress(total, total)
         self._report_ignored_ids(plan, ignored)

@@ -21,6 +21,8 @@ from .parse import fold
 QUESTIONS_SHOWN = 200
 #: Candidates in each person picker.
 PICKER_SIZE = 30
+#: Rows a person's question names (the first ones where the name appears).
+QUESTION_ROWS = 5
 
 
 class Resolver:
@@ -88,7 +90,11 @@ class Resolver:
         return found
 
     def people(self, plan, names_at: dict[str, list[tuple[int, int]]], decisions) -> None:
-        """Match every name to a person near its row's unit; ask about the rest."""
+        """Match every name to a person near its row's unit; ask about the rest.
+
+        ``names_at`` holds, per name, ``(row number, unit id)`` of its first rows (at
+        least one, and :data:`QUESTION_ROWS` are enough); the first row's unit decides.
+        """
         if not names_at:
             return
         near = Q(unit__path__gte=self.unit.path, unit__path__lt=self.unit.path + PATH_END)
@@ -98,7 +104,7 @@ class Resolver:
             candidates = visible_to(Person.objects.filter(near, name__in=chunk), self.user)
             for person in candidates.select_related("unit"):
                 people.setdefault(person.name, []).append(person)
-        unit_ids = {unit_id for places in names_at.values() for _row, unit_id in places}
+        unit_ids = {places[0][1] for places in names_at.values()}
         units = Unit.objects.in_bulk(unit_ids)
         for name, places in names_at.items():
             first_row, unit_id = places[0]
@@ -110,7 +116,7 @@ class Resolver:
                 continue
             question = PersonQuestion(
                 name=name,
-                rows=[r for r, _u in places[:5]],
+                rows=[r for r, _u in places[:QUESTION_ROWS]],
                 unit_id=row_unit.pk,
                 unit=str(row_unit),
                 ambiguous=bool(people.get(name)),
