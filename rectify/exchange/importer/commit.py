@@ -85,6 +85,7 @@ def import_plan(
             persons[question.name] = int(value)
     mapped = set(plan.columns.values())
     new = [p for p in plan.problems if p.existing_id is None]
+    ids_of = _PersonIds(persons)
     drafts = [
         ledger.ProblemDraft(
             unit_id=p.unit_id,
@@ -94,7 +95,7 @@ def import_plan(
             level=p.level,
             found_on=p.found_on,
             root_cause=p.root_cause,
-            measures=[_measure_draft(m, persons) for m in p.measures],
+            measures=[_measure_draft(m, persons, ids_of) for m in p.measures],
         )
         for p in new
     ]
@@ -130,10 +131,25 @@ def import_plan(
     return outcome
 
 
-def _measure_draft(m: PlannedMeasure, persons: dict[str, int]) -> "ledger.MeasureDraft":
+class _PersonIds(dict):
+    """``ids_of[names]``: the ids of the persons ``names`` names, worked out once per names."""
+
+    def __init__(self, persons: dict[str, int]):
+        super().__init__()
+        self.persons = persons
+
+    def __missing__(self, names: tuple[str, ...]) -> tuple[int, ...]:
+        ids = self[names] = tuple(self.persons[name] for name in names)
+        return ids
+
+
+def _measure_draft(
+    m: PlannedMeasure, persons: dict[str, int], ids_of: _PersonIds | None = None
+) -> "ledger.MeasureDraft":
+    ids_of = ids_of if ids_of is not None else _PersonIds(persons)
     return ledger.MeasureDraft(
         content=m.content,
-        responsible_persons=[persons[name] for name in m.persons],
+        responsible_persons=ids_of[tuple(m.persons)],
         kind=m.kind,
         deadline=m.deadline,
         expected_outcome=m.expected_outcome,

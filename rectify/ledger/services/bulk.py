@@ -13,7 +13,6 @@ acting user and the reason.
 
 import datetime as dt
 import itertools
-import operator
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -506,8 +505,9 @@ class _Inserter:
         with connection.cursor() as cursor:
             for start in range(0, len(rows), CHUNK):
                 chunk = rows[start : start + CHUNK]
-                with_tail = map(operator.add, chunk, itertools.repeat(tail))
-                values = list(itertools.chain.from_iterable(with_tail))
+                # Each row's values, then the constant ones, flattened without a tuple per row.
+                pairs = zip(chunk, itertools.repeat(tail))
+                values = list(itertools.chain.from_iterable(itertools.chain.from_iterable(pairs)))
                 whole = len(chunk) // per * step
                 if whole:
                     cursor.executemany(
