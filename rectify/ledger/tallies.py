@@ -189,7 +189,12 @@ def _spread(own: Mapping[Key, Iterable[int]]) -> dict[Key, list[int]]:
     for (campaign, unit, rest), counts in own.items():
         path = paths[unit]
         for end in range(PATH_STEP, len(path) + 1, PATH_STEP):
-            _add(spread, (campaign, ids[path[:end]], rest), counts)
+            key = (campaign, ids[path[:end]], rest)
+            row = spread.get(key)
+            if row is None:
+                spread[key] = list(counts)
+            else:  # a row of this function's own making: added to in place
+                row[:] = map(operator.add, row, counts)
     return spread
 
 
