@@ -15,7 +15,7 @@ import marshal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from rectify.core.spreadsheets import Row
+from rectify.core.spreadsheets import Row, Spreadsheet
 from rectify.exchange.importer import Options
 from rectify.exchange.importer.jobs import (
     import_job_create,
@@ -194,6 +194,38 @@ def test_the_column_table_reads_cells_as_the_rows_hold_them():
     assert table.given(0, MEASURE_KEYS) == {"content", "deadline", "status"}
     assert table.given(1, MEASURE_KEYS) == set()
     assert table.given(1, PROBLEM_KEYS) == {"description"}
+
+
+def test_rows_under_changing_merges_read_each_merge_where_it_lies(tmp_path):
+    rows = [
+        ["a1", "b1", "c1", "d1"],
+        ["a2", "b2", "c2", "d2"],
+        [None, None, "c3", "d3"],
+        [None, None, None, "d4"],
+        ["a5", "b5", None, None],
+    ]
+    path = workbook(tmp_path / "merged.xlsx", rows, merges=["A2:A4", "B2:B3", "C3:C4", "B5:D5"])
+    with Spreadsheet(path, "xlsx") as book:
+        read = list(book.rows())
+    assert [row.cells for row in read] == [
+        ["a1", "b1", "c1", "d1"],
+        ["a2", "b2", "c2", "d2"],
+        ["a2", "b2", "c3", "d3"],
+        ["a2", "", "c3", "d4"],
+        ["a5", "b5", "b5", "b5"],
+    ]
+    spans = [
+        {column: (m.top, m.left, m.bottom, m.right) for column, m in row.merges.items()}
+        for row in read
+    ]
+    assert spans == [
+        {},
+        {0: (1, 0, 3, 0), 1: (1, 1, 2, 1)},
+        {0: (1, 0, 3, 0), 1: (1, 1, 2, 1), 2: (2, 2, 3, 2)},
+        {0: (1, 0, 3, 0), 2: (2, 2, 3, 2)},
+        {1: (4, 1, 4, 3), 2: (4, 1, 4, 3), 3: (4, 1, 4, 3)},
+    ]
+    assert read[1].merges[0] is read[3].merges[0]  # one range, the same object on every row
 
 
 def test_the_collector_is_paused_for_the_work_and_back_after():
