@@ -186,6 +186,32 @@ def test_ids_of_another_campaign_or_a_deleted_problem_become_new_rows(world, tmp
     assert (_snapshot(elsewhere), _snapshot(deleted)) == before
 
 
+def test_ids_imported_into_a_campaign_without_problems_are_noted_and_land_as_new(
+    world, tmp_path, existing
+):
+    problem, measure = existing
+    other = make_campaign(world.a, start_date=dt.date(2019, 1, 1), acting_user=world.sysadmin)
+    rows = [
+        ["问题描述", "整改措施", "责任人", "完成时限", ID_HEADER],
+        ["问题甲", "措施甲", "李明", "2019-12-31", f"P{problem.pk}-M{measure.pk}"],
+        ["问题乙", "措施乙", "李明", "2019-12-31", "不是编号"],
+        ["问题丙", "措施丙", "李明", "2019-12-31", None],
+    ]
+    found, outcome = run(
+        workbook(tmp_path / "x.xlsx", rows),
+        campaign=other,
+        unit=world.a,
+        user=world.admin_a,
+        default_target=other.targets.first().pk,
+    )
+    assert [(i.row, i.column, i.blocking) for i in found.issues] == [
+        (2, "E · rectify-id", False),
+        (3, "E · rectify-id", False),
+    ]
+    assert (outcome.problems_created, outcome.measures_created) == (3, 3)
+    assert Problem.objects.filter(campaign=world.campaign).count() == 1
+
+
 def test_a_signed_off_measure_is_not_reopened_by_an_import(world, tmp_path, existing):
     problem, measure = existing
     Measure.objects.filter(pk=measure.pk).update(status=MeasureStatus.SIGNED_OFF)
