@@ -318,7 +318,12 @@ def _write_ledger(campaign, problems, user, reason: str, today, progress) -> lis
     _Inserter(Problem, problem_columns, {**common, "created_at": now, "updated_at": now}).insert(
         problem_rows
     )
-    _Inserter(Problem.history.model, problem_columns, {**common, **history}).insert(problem_rows)
+    if _copied(problem_ids):
+        _copy_rows(Problem, Problem.history.model, problem_ids, history)
+    else:
+        _Inserter(Problem.history.model, problem_columns, {**common, **history}).insert(
+            problem_rows
+        )
     del problem_rows
     if progress:
         progress(len(problems), total)
@@ -351,14 +356,22 @@ def _write_ledger(campaign, problems, user, reason: str, today, progress) -> lis
         Measure, ("id", *measure_columns), {**constants, "created_at": now, "updated_at": now}
     ).insert([(pk, *core) for pk, core in zip(measure_ids, cores, strict=True)])
     record_ids = _reserve_ids(Measure.history.model, len(cores))
-    _Inserter(
-        Measure.history.model, ("history_id", "id", *measure_columns), {**constants, **history}
-    ).insert(
-        [
-            (record, pk, *core)
-            for record, pk, core in zip(record_ids, measure_ids, cores, strict=True)
-        ]
-    )
+    # Record i is of measure i: copied, each record's id is its measure's plus one offset.
+    copied = _copied(measure_ids) and _copied(record_ids)
+    offset = record_ids[0] - measure_ids[0] if copied else 0
+    if copied:
+        qn = connection.ops.quote_name
+        history_id = (f"{qn('id')} + %s", [offset])
+        _copy_rows(Measure, Measure.history.model, measure_ids, history, history_id=history_id)
+    else:
+        _Inserter(
+            Measure.history.model, ("history_id", "id", *measure_columns), {**constants, **history}
+        ).insert(
+            [
+                (record, pk, *core)
+                for record, pk, core in zip(record_ids, measure_ids, cores, strict=True)
+            ]
+        )
     del cores
 
     # Person links, and the same links in the measure's history record (as simple-history
@@ -372,10 +385,20 @@ def _write_ledger(campaign, problems, user, reason: str, today, progress) -> lis
     _Inserter(Measure.responsible_persons.through, ("id", "measure_id", "person_id")).insert(
         [(link, pk, person) for link, (pk, _r, person) in zip(link_ids, links, strict=True)]
     )
-    _Inserter(
-        Measure.history.model.responsible_persons.model,
-        ("id", "measure_id", "history_id", "person_id"),
-    ).insert([(link, *row) for link, row in zip(link_ids, links, strict=True)])
+    if copied and _copied(link_ids):
+        history_id = (f"{qn('measure_id')} + %s", [offset])
+        _copy_rows(
+            Measure.responsible_persons.through,
+            Measure.history.model.responsible_persons.model,
+            link_ids,
+            {},
+            history_id=history_id,
+        )
+    else:
+        _Inserter(
+            Measure.history.model.responsible_persons.model,
+            ("id", "measure_id", "history_id", "person_id"),
+        ).insert([(link, *row) for link, row in zip(link_ids, links, strict=True)])
     del links
     _Inserter(
         ProgressNote,
@@ -443,6 +466,50 @@ def _reserve_ids(model, count: int) -> Sequence[int]:
         found = cursor.fetchone()
         start = max(highest, found[0] if found else 0) + 1
     return range(start, start + count)
+
+
+def _copied(ids: Sequence[int]) -> bool:
+    """True when rows with ``ids`` can be copied in the database (see :func:`_copy_rows`)."""
+    return connection.vendor == "sqlite" and isinstance(ids, range) and ids.step == 1 and bool(ids)
+
+
+def _copy_rows(source, target, ids: range, constants: dict, **computed) -> None:
+    """Copy the rows of ``source`` with ``ids`` (just inserted) into ``target``'s table.
+
+    Their history records, written by the database from the rows themselves (one
+    ``INSERT … SELECT``): what the records share with the rows is not sent a second
+    time. ``target``'s fields come from ``computed`` (``attname: (SQL, params)``),
+    then ``constants``, then the source column of the same name; an automatic
+    primary key not given is left to the database. On SQLite only, where ids are
+    reserved as one range (see :func:`_reserve_ids`): elsewhere the records are
+    inserted from Python like the rows.
+    """
+    qn = connection.ops.quote_name
+    columns = {f.attname: f.column for f in source._meta.concrete_fields}
+    names, select, params = [], [], []
+    for f in target._meta.concrete_fields:
+        if f.attname in computed:
+            sql, values = computed[f.attname]
+            select.append(sql)
+            params.extend(values)
+        elif f.attname in constants:
+            select.append("%s")
+            params.append(f.get_db_prep_save(constants[f.attname], connection))
+        elif f.attname in columns:
+            select.append(qn(columns[f.attname]))
+        elif f.primary_key:
+            continue
+        else:
+            raise ValueError(f"{target.__name__}.{f.attname} needs a value")
+        names.append(qn(f.column))
+    pk = qn(source._meta.pk.column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT OR FAIL INTO {qn(target._meta.db_table)} ({', '.join(names)}) "
+            f"SELECT {', '.join(select)} FROM {qn(source._meta.db_table)} "
+            f"WHERE {pk} BETWEEN %s AND %s ORDER BY {pk}",
+            [*params, ids[0], ids[-1]],
+        )
 
 
 class _Inserter:
