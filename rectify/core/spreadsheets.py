@@ -375,42 +375,44 @@ class Spreadsheet:
             merges = [Merge(r0, c0, r1, c1) for (r0, c0), (r1, c1) in ranges if r1 > r0 or c1 > c0]
         starts = iter(merges)
         upcoming = next(starts, None)
-        active: dict[Merge, None] = {}  # the merges covering the current row, in sheet order
-        ending: dict[int, list[Merge]] = {}  # active merges by the row after their last
         # python-calamine 0.9 yields every row from the first (empty ones included) but
         # only the columns from the first used one: pad the left, count rows from 0.
         padding = [""] * left
         check = functools.partial(self._check_cells, limit=settings.RECTIFY_IMPORT_MAX_CELL_CHARS)
-        # While no merge starts or ends, the rows below one another are under the same
-        # merges: they share one ``merges`` dict (never changed once read) and one list of
-        # the cells to fill, worked out when the set of merges changes.
+        # The merges covering a row change only where one starts or where one ends: the
+        # rows in between are under the same merges, so they share one ``merges`` dict
+        # (never changed once read) and one list of the cells to fill, worked out at each
+        # change. Most rows cost nothing but their filling.
+        active: list[Merge] = []  # the merges covering the current row, in sheet order
+        change = 0  # the next row where they change (-1: none does)
         row_merges: dict[int, Merge] = {}
         fills: list[tuple[int, object]] = []
         width = 0
         for absolute, values in enumerate(sheet.iter_rows()):
             cells = padding + values if padding else values
-            changed = False
-            for merge in ending.pop(absolute, ()):
-                del active[merge]
-                changed = True
-            while upcoming is not None and upcoming.top <= absolute:
-                if upcoming.top == absolute:
+            if absolute == change:
+                active = [merge for merge in active if merge.bottom >= absolute]
+                while upcoming is not None and upcoming.top <= absolute:
                     upcoming.value = cells[upcoming.left] if upcoming.left < len(cells) else ""
-                active[upcoming] = None
-                ending.setdefault(upcoming.bottom + 1, []).append(upcoming)
-                upcoming = next(starts, None)
-                changed = True
+                    active.append(upcoming)
+                    upcoming = next(starts, None)
+                changes = [merge.bottom + 1 for merge in active]
+                if upcoming is not None:
+                    changes.append(upcoming.top)
+                change = min(changes, default=-1)
+                row_merges = {}
+                for merge in active:
+                    if merge.left == merge.right:  # most merges: one column over several rows
+                        row_merges[merge.left] = merge
+                        continue
+                    for column in range(merge.left, merge.right + 1):
+                        row_merges[column] = merge
+                fills = [(column, merge.value) for column, merge in row_merges.items()]
+                width = max(row_merges, default=-1) + 1
             if not active:
                 check(cells, absolute + 1)
                 yield Row(absolute + 1, cells)
                 continue
-            if changed:
-                row_merges = {}
-                for merge in active:
-                    for column in range(merge.left, merge.right + 1):
-                        row_merges[column] = merge
-                fills = [(column, merge.value) for column, merge in row_merges.items()]
-                width = max(row_merges) + 1
             if len(cells) < width:
                 cells.extend([""] * (width - len(cells)))
             for column, value in fills:
