@@ -393,7 +393,8 @@ class Spreadsheet:
             if absolute == change:
                 active = [merge for merge in active if merge.bottom >= absolute]
                 while upcoming is not None and upcoming.top <= absolute:
-                    upcoming.value = cells[upcoming.left] if upcoming.left < len(cells) else ""
+                    if upcoming.top == absolute:
+                        upcoming.value = cells[upcoming.left] if upcoming.left < len(cells) else ""
                     active.append(upcoming)
                     upcoming = next(starts, None)
                 changes = [merge.bottom + 1 for merge in active]
