@@ -57,7 +57,10 @@ LIST_TITLES = {
 
 #: Filters of the measure list that select measures rather than problems: with any of
 #: them set, the combined ledger leaves out problems that have no measure yet.
-MEASURE_ONLY_FILTERS = ("kind", "status", "light", "stalled", "extended", "person", "q")
+MEASURE_ONLY_FILTERS = (
+    *("kind", "status", "light", "stalled", "extended", "person", "q"),
+    *("open_on", "signed_off_from", "signed_off_to"),
+)
 
 _MEASURE_VALUES = ("id", "problem_id", "content", "expected_outcome", "kind", "deadline")
 

@@ -5,9 +5,11 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from rectify.campaigns.models import Campaign, Target
+from rectify.core.forms import date_input
 from rectify.org.models import Person, Unit
 from rectify.org.scoping import units_in_paths
 
+from . import tallies
 from .lights import Light, light_q, stalled_q
 from .models import (
     ExtensionRequest,
@@ -91,6 +93,15 @@ class MeasureFilter(_LedgerFilterSet):
         queryset=Person.objects.all(),
         field_name="responsible_persons",
     )
+    open_on = django_filters.DateFilter(
+        label=_("open at the end of"), method="filter_open_on", widget=date_input()
+    )
+    signed_off_from = django_filters.DateFilter(
+        label=_("signed off from"), method="filter_signed_off", widget=date_input()
+    )
+    signed_off_to = django_filters.DateFilter(
+        label=_("signed off until"), method="filter_signed_off", widget=date_input()
+    )
     o = django_filters.OrderingFilter(
         label=_("sort by"),
         fields=(
@@ -125,8 +136,23 @@ class MeasureFilter(_LedgerFilterSet):
             "extended",
             "urged",
             "person",
+            "open_on",
+            "signed_off_from",
+            "signed_off_to",
             "q",
         ]
+
+    def filter_open_on(self, queryset, name, value):
+        """Open at the end of that day: the burn-down's open measures of its week's last day."""
+        return queryset.filter(tallies.open_on_q(value)) if value else queryset
+
+    def filter_signed_off(self, queryset, name, value):
+        """Signed off now, on a day from ``signed_off_from`` to ``signed_off_to`` (included)."""
+        if not value:
+            return queryset
+        if name == "signed_off_from":
+            return tallies.signed_off_between(queryset, value, None)
+        return tallies.signed_off_between(queryset, None, value)
 
     def filter_extended(self, queryset, name, value):
         if value is None:

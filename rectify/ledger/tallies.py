@@ -105,18 +105,68 @@ def problem_vector(
 def _day_events(campaign, unit, created, status, completed_on, accepted) -> Iterator:
     """``(key, counts)`` of one live measure's days: created, completed and signed off.
 
-    The day of a sign-off is that of the last acceptance to signed off, else
-    (a measure imported as signed off has none) the day it was completed.
+    A measure completed before the day it was created (imported as done) counts
+    as completed on the day it was created: it is never closed before it is
+    opened, so the measures open at the end of a day are those created up to it
+    less those completed up to it (the measure list's ``open_on``). The day of a
+    sign-off is that of the last acceptance to signed off, else (a measure
+    imported as signed off has none) the day it was completed.
     """
     yield (campaign, unit, created), (1, 0, 0)
     if status in DONE_STATUSES and completed_on is not None:
-        yield (campaign, unit, completed_on), (0, 1, 0)
+        yield (campaign, unit, max(completed_on, created)), (0, 1, 0)
     if status == MeasureStatus.SIGNED_OFF:
         yield (campaign, unit, accepted or completed_on or created), (0, 0, 1)
 
 
 def _local_day(value: dt.datetime | None) -> dt.date | None:
     return timezone.localdate(value) if value is not None else None
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    """The first instant of ``day`` in the current time zone."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _last_acceptance() -> Subquery:
+    """When the measure (the outer row) was last accepted as signed off, if ever."""
+    accepted = Review.objects.filter(
+        measure=OuterRef("pk"), action=ReviewAction.ACCEPT, to_status=MeasureStatus.SIGNED_OFF
+    ).order_by("-created_at", "-pk")
+    return Subquery(accepted.values("created_at")[:1])
+
+
+def open_on_q(day: dt.date) -> Q:
+    """Measures open at the end of ``day``, as the day rows count them: created on or before
+    it and not, now, done with a completion on or before it (a reopened measure is open)."""
+    return Q(created_at__lt=_day_start(day + dt.timedelta(days=1))) & ~Q(
+        status__in=DONE_STATUSES, completed_on__lte=day
+    )
+
+
+def signed_off_between(measures, first: dt.date | None, last: dt.date | None):
+    """The measures of ``measures`` signed off now whose day of sign-off (as the day rows
+    count it: the last acceptance, else the completion, else the creation) lies in
+    ``first``–``last`` (both included; either open when ``None``)."""
+    measures = measures.filter(status=MeasureStatus.SIGNED_OFF)
+    if "signed_off_at" not in measures.query.annotations:
+        measures = measures.alias(signed_off_at=_last_acceptance())
+    unaccepted = Q(signed_off_at__isnull=True)
+    if first is not None:
+        start = _day_start(first)
+        measures = measures.filter(
+            Q(signed_off_at__gte=start)
+            | unaccepted & Q(completed_on__gte=first)
+            | unaccepted & Q(completed_on__isnull=True, created_at__gte=start)
+        )
+    if last is not None:
+        end = _day_start(last + dt.timedelta(days=1))
+        measures = measures.filter(
+            Q(signed_off_at__lt=end)
+            | unaccepted & Q(completed_on__lte=last)
+            | unaccepted & Q(completed_on__isnull=True, created_at__lt=end)
+        )
+    return measures
 
 
 def contributions(problems) -> tuple[dict[Key, list[int]], dict[Key, list[int]]]:
@@ -149,21 +199,11 @@ def contributions(problems) -> tuple[dict[Key, list[int]], dict[Key, list[int]]]
         vector = problem_vector(row["source"], row["level"], statuses, kinds, row["grey"])
         _add(by_target, (row["campaign_id"], row["unit_id"], row["target_id"]), vector)
 
-    accepted = Review.objects.filter(
-        measure=OuterRef("pk"), action=ReviewAction.ACCEPT, to_status=MeasureStatus.SIGNED_OFF
-    ).order_by("-created_at", "-pk")
     measures = (
         Measure.objects.filter(problem__in=problems.values("pk"))
         .order_by()
         .values_list("campaign_id", "unit_id", "created_at", "status", "completed_on")
-        .annotate(
-            accepted=Case(
-                When(
-                    status=MeasureStatus.SIGNED_OFF,
-                    then=Subquery(accepted.values("created_at")[:1]),
-                )
-            )
-        )
+        .annotate(accepted=Case(When(status=MeasureStatus.SIGNED_OFF, then=_last_acceptance())))
     )
     by_day: dict[Key, list[int]] = {}
     for campaign, unit, created, status, completed_on, accepted_at in measures.iterator(

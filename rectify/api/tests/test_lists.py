@@ -17,8 +17,9 @@ from rectify.core.testing import (
     make_unit,
     make_user,
 )
+from rectify.ledger import services
 from rectify.ledger.filters import MeasureFilter, ProblemFilter
-from rectify.ledger.models import Level, Source, Urge
+from rectify.ledger.models import Level, Measure, MeasureStatus, Source, Urge
 from rectify.ledger.selectors import measures_visible_to, problems_visible_to
 from rectify.org.models import Role
 
@@ -106,6 +107,36 @@ def test_measure_filters_are_the_measure_lists(ledger, template):
     assert expected, f"{query}: nothing matches, the comparison would prove little"
     actual = _api_ids(token_client(user), reverse("api-v1:measure-list"), query)
     assert actual == expected
+
+
+def test_measure_day_filters_are_the_burndowns(ledger):
+    """``open_on`` and ``signed_off_from``/``signed_off_to``, which the dashboard's burn-down
+    links to, filter the API's measures as the measure list."""
+    campaign, _city, _counties, user = ledger
+    today = timezone.localdate()
+    measures = list(Measure.objects.filter(campaign=campaign).order_by("pk"))
+    older, signed = measures[0], measures[1]
+    Measure.objects.filter(pk=older.pk).update(created_at=timezone.now() - dt.timedelta(days=10))
+    services.measure_set_status(
+        measure=signed,
+        status=MeasureStatus.SIGNED_OFF,
+        expected_version=signed.version,
+        acting_user=make_admin(),
+    )
+    url = reverse("api-v1:measure-list")
+    client = token_client(user)
+    yesterday, week_ago = today - dt.timedelta(days=1), today - dt.timedelta(days=7)
+    for query, ids in [
+        (f"open_on={yesterday}", [older.pk]),
+        (f"open_on={today}", [m.pk for m in measures if m.pk != signed.pk]),
+        (f"signed_off_from={week_ago}&signed_off_to={today}", [signed.pk]),
+        (f"signed_off_to={yesterday}", []),
+    ]:
+        assert sorted(_expected(MeasureFilter, measures_visible_to(user), query)) == sorted(ids)
+        assert sorted(_api_ids(client, url, query)) == sorted(ids), query
+    response = client.get(f"{url}?open_on=tomorrow")
+    assert response.status_code == 400
+    assert "open_on" in response.json()["error"]["fields"]
 
 
 def test_ordering_parameter_orders(ledger):

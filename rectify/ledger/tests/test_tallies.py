@@ -138,6 +138,27 @@ def test_days_count_creation_completion_and_the_day_of_sign_off(city):
     assert_kept(city.campaign)
 
 
+def test_a_measure_completed_before_it_was_created_counts_as_completed_when_created(city):
+    problem = make_problem(city.campaign, city.a, acting_user=city.admin_a)
+    measure = signed_off(make_measure(problem, acting_user=city.admin_a), city.sysadmin)
+    today = timezone.localdate()
+    week_ago = today - dt.timedelta(days=7)
+    Measure.objects.filter(pk=measure.pk).update(completed_on=week_ago)
+    tallies.rebuild([city.campaign.pk])
+    # Closed the day it is opened, never before: no day holds more closed than opened.
+    assert tallies.days_of(city.campaign.pk, city.city.pk) == {today: (1, 1, 1)}
+
+    measure.refresh_from_db()
+    services.measure_set_status(
+        measure=measure,
+        status=MeasureStatus.COMPLETED,
+        expected_version=measure.version,
+        acting_user=city.sysadmin,
+    )
+    assert tallies.days_of(city.campaign.pk, city.city.pk) == {today: (1, 1, 0)}
+    assert_kept(city.campaign)
+
+
 def test_changing_a_measure_to_long_term_without_a_date_turns_it_grey(city):
     target = city.campaign.targets.first()
     problem = make_problem(city.campaign, city.a, acting_user=city.admin_a)
