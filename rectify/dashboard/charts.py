@@ -146,8 +146,28 @@ def charts(board: Dashboard) -> dict:
         "title": _("Burn-down"),
         "categories": [week.start.isoformat() for week in board.burndown],
         "series": [
-            {"name": _("Open measures"), "data": [week.open for week in board.burndown]},
-            {"name": _("Signed off in the week"), "data": [w.signed_off for w in board.burndown]},
+            {
+                "name": _("Open measures"),
+                "data": [
+                    _datum(week.open, measures_url(campaign, node, open_on=week.end.isoformat()))
+                    for week in board.burndown
+                ],
+            },
+            {
+                "name": _("Signed off in the week"),
+                "data": [
+                    _datum(
+                        week.signed_off,
+                        measures_url(
+                            campaign,
+                            node,
+                            signed_off_from=week.start.isoformat(),
+                            signed_off_to=week.end.isoformat(),
+                        ),
+                    )
+                    for week in board.burndown
+                ],
+            },
         ],
     }
     return specs

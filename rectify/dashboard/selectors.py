@@ -431,6 +431,11 @@ class Week:
     open: int
     signed_off: int
 
+    @property
+    def end(self) -> dt.date:
+        """The week's last day (a Sunday)."""
+        return self.start + dt.timedelta(days=6)
+
 
 def _monday(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
@@ -441,11 +446,14 @@ def burndown(user, campaign: Campaign, node: Unit, today: dt.date | None = None)
 
     One read of the ledger's tallies by day (:func:`rectify.ledger.tallies.days_of`)
     for the node's subtree: its live measures created per day, completed per day
-    (those done now) and signed off per day (those signed off now, on the day of
-    their last acceptance). A measure counts as open from its creation until the
-    day it was completed, if it is done now; a reopened measure counts as open
-    again. Weeks start on Monday; before the first week holding a measure nothing
-    is shown, and at most :data:`BURNDOWN_WEEKS` of the latest weeks.
+    (those done now, never before the day they were created) and signed off per
+    day (those signed off now, on the day of their last acceptance). A measure
+    counts as open from its creation until the day it was completed, if it is
+    done now; a reopened measure counts as open again — the measure list's
+    ``open_on`` (the week's last day) and ``signed_off_from``/``signed_off_to``
+    list exactly the measures counted. Weeks start on Monday; before the first
+    week holding a measure nothing is shown, and at most :data:`BURNDOWN_WEEKS`
+    of the latest weeks.
     """
     _require_scope(user, campaign, node)
     today = today or timezone.localdate()
@@ -466,7 +474,7 @@ def burndown(user, campaign: Campaign, node: Unit, today: dt.date | None = None)
         opened = sum(n for day, n in created.items() if day <= end)
         closed = sum(n for day, n in done.items() if day <= end)
         in_week = sum(n for day, n in signed.items() if start <= day <= end)
-        result.append(Week(start=start, open=max(opened - closed, 0), signed_off=in_week))
+        result.append(Week(start=start, open=opened - closed, signed_off=in_week))
     return result
 
 

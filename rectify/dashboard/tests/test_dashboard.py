@@ -1,5 +1,6 @@
 """The campaign dashboard on the demo campaign: every figure equals the list it links to."""
 
+import datetime as dt
 import io
 import json
 import re
@@ -12,9 +13,12 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from rectify.campaigns.models import Campaign
 from rectify.demo import data
+from rectify.ledger import tallies
+from rectify.ledger.models import DONE_STATUSES, Measure, MeasureStatus, Review, ReviewAction
 from rectify.org.models import Unit
 
 pytestmark = pytest.mark.django_db
@@ -48,12 +52,15 @@ def _listed(client, href: str) -> int:
     return response.context["page_obj"].paginator.count
 
 
-def _chart_links(html: str) -> list[tuple[str, int]]:
-    specs = json.loads(
+def _charts(html: str) -> dict:
+    return json.loads(
         unescape(re.search(r'id="dashboard-charts"[^>]*>(.*?)</script>', html, re.S).group(1))
     )
+
+
+def _chart_links(html: str) -> list[tuple[str, int]]:
     links = []
-    for spec in specs.values():
+    for spec in _charts(html).values():
         for series in spec["series"]:
             for datum in series["data"]:
                 if isinstance(datum, dict) and "url" in datum:
@@ -77,6 +84,62 @@ def test_every_number_equals_the_count_of_the_list_it_links_to(client, campaign,
         if href not in checked:
             checked[href] = _listed(client, href)
         assert checked[href] == count, (username, href)
+
+
+def _spread_over_weeks(campaign) -> None:
+    """Date the demo's measures (all written today) over nine weeks, as a ledger kept for a
+    while reads: created at local times either side of midnight, some completed days before
+    they were created (imported as done), some accepted days later, some signed off without
+    an acceptance (imported so); then recount the tallies."""
+    now = timezone.localtime()
+    measures = Measure.objects.filter(campaign=campaign).order_by("pk")
+    for n, measure in enumerate(measures):
+        day = now.date() - dt.timedelta(days=1 + 7 * n % 60)
+        at = dt.time(0, 15) if n % 2 else dt.time(23, 45)
+        created = timezone.make_aware(dt.datetime.combine(day, at))
+        changes = {"created_at": created}
+        if measure.status in DONE_STATUSES:
+            changes["completed_on"] = min(day + dt.timedelta(days=4 * (n % 4) - 5), now.date())
+        Measure.objects.filter(pk=measure.pk).update(**changes)
+        if measure.status == MeasureStatus.SIGNED_OFF:
+            accepted = Review.objects.filter(measure=measure, action=ReviewAction.ACCEPT)
+            if n % 3:
+                accepted.update(created_at=min(created + dt.timedelta(days=n % 11), now))
+            else:
+                accepted.delete()  # as imported signed off: the day of sign-off is completion's
+    tallies.rebuild([campaign.pk])
+
+
+@pytest.mark.parametrize(
+    "username, signed_weeks",
+    # The county has no measure signed off: its sign-off points are all zero.
+    [("admin", 3), ("dongchangfu", 0)],
+)
+def test_every_burndown_point_equals_the_count_of_the_list_it_links_to(
+    client, campaign, username, signed_weeks
+):
+    _spread_over_weeks(campaign)
+    done_before_created = [
+        measure
+        for measure in Measure.objects.filter(campaign=campaign, status__in=DONE_STATUSES)
+        if measure.completed_on < timezone.localdate(measure.created_at)
+    ]
+    assert done_before_created, "no measure completed before its creation: the clamp is untested"
+    _login(client, username)
+    html = client.get(DASHBOARD, {"campaign": campaign.slug}).content.decode()
+    spec = _charts(html)["burndown"]
+    opened, signed = (series["data"] for series in spec["series"])
+    assert len(spec["categories"]) == len(opened) == len(signed) >= 9
+
+    for week, open_point, signed_point in zip(spec["categories"], opened, signed, strict=True):
+        end = (dt.date.fromisoformat(week) + dt.timedelta(days=6)).isoformat()
+        assert f"open_on={end}" in open_point["url"]
+        assert f"signed_off_from={week}&signed_off_to={end}" in signed_point["url"]
+    charted = [point for point in opened + signed if point["value"]]
+    assert len([point for point in opened if point["value"]]) >= 8
+    assert len([point for point in signed if point["value"]]) >= signed_weeks
+    for point in charted:
+        assert _listed(client, point["url"]) == point["value"], (username, point["url"])
 
 
 def test_scopes_differ_and_nothing_outside_leaks_in(client, campaign):

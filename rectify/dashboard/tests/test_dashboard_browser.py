@@ -1,13 +1,17 @@
 """The campaign dashboard in Debian's Chromium: every chart drawn, a red segment opens its list."""
 
+import datetime as dt
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from rectify.core.testing import LOCAL_HOSTS
 from rectify.demo import data
+from rectify.ledger import tallies
+from rectify.ledger.models import Measure
 
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
 CHARTS = ("lights", "statuses", "targets", "sources", "levels", "kinds", "units", "burndown")
@@ -69,5 +73,37 @@ def test_dashboard_draws_every_chart_and_a_red_segment_opens_the_overdue_list(
     query = parse_qs(urlsplit(page.url).query)
     assert query["light"] == ["red"] and query["campaign"] == [data.CAMPAIGN["slug"]]
     assert page.locator("table.list tbody tr").count() == red
+
+    # A measure entered 500 days ago stretches the burn-down past 60 weeks, where the line
+    # draws no symbols until hovered: its points still open the lists they count.
+    oldest = Measure.objects.filter(campaign__slug=data.CAMPAIGN["slug"]).order_by("pk").first()
+    Measure.objects.filter(pk=oldest.pk).update(created_at=timezone.now() - dt.timedelta(days=500))
+    tallies.rebuild()
+    for series, parameter in ((0, "open_on"), (1, "signed_off_to")):
+        page.goto(f"{base}/dashboard/")
+        page.wait_for_function("window.rectifyDashboard !== undefined")
+        page.wait_for_selector("#chart-burndown svg path", state="attached")
+        x, y, value, weeks = page.evaluate(
+            """(series) => {
+                const chart = window.rectifyDashboard.burndown;
+                const data = chart.getOption().series[series].data;
+                const last = data.length - 1;
+                const [x, y] = chart.convertToPixel(
+                    {seriesIndex: series}, [last, data[last].value / (series ? 2 : 1)]
+                );
+                return [x, y, data[last].value, data.length];
+            }""",
+            series,
+        )
+        assert value > 0 and weeks > 60
+        page.locator("#panel-burndown").screenshot(path=str(ARTIFACTS / "dashboard-burndown.png"))
+        page.locator("#chart-burndown").scroll_into_view_if_needed()
+        box = page.locator("#chart-burndown").bounding_box()
+        page.mouse.move(box["x"] + x - 3, box["y"] + y)
+        page.mouse.move(box["x"] + x, box["y"] + y)
+        page.mouse.click(box["x"] + x, box["y"] + y)
+        page.wait_for_url(f"{base}/ledger/measures/**")
+        assert parameter in parse_qs(urlsplit(page.url).query)
+        assert page.locator("p.muted", has_text=f"{value} 条").count() == 1
     assert not errors, errors
     assert {urlsplit(url).hostname for url in requested} <= LOCAL_HOSTS

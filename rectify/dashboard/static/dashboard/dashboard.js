@@ -61,15 +61,23 @@
     return option;
   }
 
+  /* Open measures as a line over the week's sign-offs as bars; each point and bar opens its
+   * list. The line's shaded area is a series of its own, silent and drawn beneath the bars,
+   * so that it never takes a click meant for a bar (nor shows twice in the tooltip). */
   function burndownOption(spec, palette) {
     var option = base(spec, palette);
-    option.legend = { top: 0 };
+    var open = spec.series[0];
+    option.legend = { top: 0, data: [open.name, spec.series[1].name] };
     option.xAxis = { type: "category", data: spec.categories };
     option.yAxis = { type: "value", minInterval: 1 };
     option.series = [
-      { type: "line", name: spec.series[0].name, data: spec.series[0].data,
-        showSymbol: spec.categories.length < 60, areaStyle: { opacity: 0.15 } },
-      { type: "bar", name: spec.series[1].name, data: spec.series[1].data }
+      { type: "line", name: open.name, data: open.data, z: 4,
+        showSymbol: spec.categories.length < 60 },
+      { type: "bar", name: spec.series[1].name, data: spec.series[1].data, z: 3 },
+      { type: "line", name: open.name, z: 1, silent: true, symbol: "none",
+        data: open.data.map(function (d) { return d.value; }),
+        color: palette[0], lineStyle: { opacity: 0 }, areaStyle: { opacity: 0.15 },
+        tooltip: { show: false } }
     ];
     return option;
   }
