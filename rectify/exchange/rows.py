@@ -58,7 +58,7 @@ LIST_TITLES = {
 #: Filters of the measure list that select measures rather than problems: with any of
 #: them set, the combined ledger leaves out problems that have no measure yet.
 MEASURE_ONLY_FILTERS = (
-    *("kind", "status", "light", "stalled", "extended", "person", "q"),
+    *("kind", "status", "light", "stalled", "extended", "urged", "person", "q"),
     *("open_on", "signed_off_from", "signed_off_to"),
 )
 

@@ -137,6 +137,13 @@ def test_problem_cells_merge_over_their_measures_and_keep_the_value_on_top(ledge
     ]
 
 
+@pytest.mark.parametrize("flag", ["urged", "extended"])
+def test_a_measure_only_filter_leaves_out_problems_without_measures(ledger, flag):
+    query = f"campaign={ledger.campaign.slug}&{flag}=true"
+    ids = [row[-1] for row in sheet_rows(read_xlsx(_xlsx(ledger.admin_a, query=query)))]
+    assert ids == [f"P{ledger.p1.pk}-M{ledger.m_red.pk}"]  # not p2, which has no measure
+
+
 def test_measure_row_values_persons_progress_counts(ledger):
     rows = _by_id(read_xlsx(_xlsx(ledger.admin_a)))
     red = rows[f"P{ledger.p1.pk}-M{ledger.m_red.pk}"]
