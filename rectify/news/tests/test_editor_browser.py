@@ -2,6 +2,7 @@
 image of the article), and the public page shows what the editor wrote, cleaned."""
 
 import io
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -13,6 +14,8 @@ from rectify.org.models import Role
 
 from .. import services
 from ..models import Article
+
+ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
 
 
 def _png() -> bytes:
@@ -83,6 +86,8 @@ def test_staff_write_a_body_with_headings_lists_a_table_and_an_image(
     page.fill("input._se_image_url:visible", base + address)  # as listed
     page.fill("input._se_image_alt:visible", "会场")
     page.click(".se-dialog-inner button[type=submit]:visible")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "news-editor.png"), full_page=True)
     page.fill("#id_reason", "用编辑器排版")
     page.click("#article-save")
     page.wait_for_url(f"{base}/news/manage/{draft.pk}/")
