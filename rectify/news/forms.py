@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from rectify.campaigns.selectors import campaigns_visible_to
 from rectify.core.forms import (
@@ -33,10 +34,13 @@ class ArticleForm(forms.Form):
     title = model_field(Article, "title")
     subtitle = model_field(Article, "subtitle")
     category = model_field(Article, "category")
-    source = forms.ModelChoiceField(queryset=None, label=_("source"))
+    source = forms.ModelChoiceField(queryset=None, label=pgettext_lazy("news", "source"))
     author = model_field(Article, "author")
     body = model_field(
-        Article, "body", widget=forms.Textarea(attrs={"rows": 20, "data-rich-text": "true"})
+        Article,
+        "body",
+        widget=forms.Textarea(attrs={"rows": 20, "data-rich-text": "true"}),
+        help_text="",  # the page says above the form what the body keeps
     )
     campaign = forms.ModelChoiceField(queryset=None, label=_("campaign"), required=False,
                                       to_field_name="slug")  # fmt: skip

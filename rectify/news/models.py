@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from rectify.campaigns.models import Campaign
@@ -85,9 +86,14 @@ class Article(TimeStampedModel, SoftDeleteModel, VersionedModel):
     )
     publish_at = models.DateTimeField(_("publish time"), null=True, blank=True)
     source = models.ForeignKey(
-        Unit, verbose_name=_("source"), on_delete=models.PROTECT, related_name="articles"
+        Unit,
+        verbose_name=pgettext_lazy("news", "source"),
+        on_delete=models.PROTECT,
+        related_name="articles",
     )
-    author = models.CharField(_("author"), max_length=AUTHOR_MAX_LENGTH, blank=True)
+    author = models.CharField(
+        pgettext_lazy("news", "author"), max_length=AUTHOR_MAX_LENGTH, blank=True
+    )
     cover = models.ForeignKey(
         "Attachment",
         verbose_name=_("cover image"),

@@ -89,3 +89,11 @@ def test_edit_page_carries_the_version_and_other_units_articles_are_404(client, 
         == 404
     )
     assert Article.objects.get(pk=published.pk).status == ArticleStatus.PUBLISHED
+
+
+def test_the_form_names_an_articles_source_and_author_as_a_newsroom_does(client, world):
+    client.force_login(world["editor"])
+    html = client.get(reverse("news:create")).content.decode()
+    assert '<label for="id_source">来源</label>' in html
+    assert '<label for="id_author">作者</label>' in html
+    assert "问题来源" not in html and "填报人" not in html  # the ledger's words for these
