@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from rectify.inspection.selectors.gaps import campaign_for, node_for
@@ -17,8 +18,31 @@ from .exports import dashboard_workbook
 from .links import measures_url
 from .selectors import dashboard, pipeline
 
-#: The charts printed with a table of their figures beside them.
-TABLED = ("lights", "statuses", "targets", "sources", "levels", "kinds")
+#: The charts printed with a table of their figures beside them: ``(chart, the table's first
+#: column heading)``; targets take the grid's whole width.
+TABLED = (
+    ("lights", _("Light")),
+    ("statuses", _("Status")),
+    ("targets", _("Target")),
+    ("sources", _("Source")),
+    ("levels", _("Level")),
+    ("kinds", _("Kind")),
+)
+WIDE = {"targets"}
+
+
+def panels(specs: dict) -> list[dict]:
+    """The tabled charts' panels: chart id, title, table heading and rows, width."""
+    return [
+        {
+            "key": key,
+            "title": specs[key]["title"],
+            "what": what,
+            "rows": table(specs[key]),
+            "wide": key in WIDE,
+        }
+        for key, what in TABLED
+    ]
 
 
 @login_required
@@ -47,7 +71,7 @@ def campaign_dashboard(request: HttpRequest) -> HttpResponse:
             "charts": specs,
             "palette": PALETTE,
             "tiles": tiles(board),
-            "tables": {key: table(specs[key]) for key in TABLED},
+            "panels": panels(specs),
             "unit_rows": unit_rows(board),
             "links": {
                 "red": measures_url(campaign, node, light=Light.RED.value),
