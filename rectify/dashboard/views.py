@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from rectify.inspection.selectors.gaps import campaign_for, node_for
 from rectify.inspection.views.gaps import out_of_scope_is_404, scope_context
 from rectify.ledger.lights import Light
 
@@ -89,11 +88,7 @@ def campaign_dashboard(request: HttpRequest) -> HttpResponse:
 @out_of_scope_is_404
 def dashboard_export(request: HttpRequest) -> HttpResponse:
     """The dashboard's tables as one Excel workbook (one sheet per table)."""
-    user = request.user
-    campaign = campaign_for(user, request.GET.get("campaign", ""))
-    node = None
-    if campaign is not None:
-        node, _roots = node_for(user, campaign, request.GET.get("unit", ""))
+    _context, campaign, node = scope_context(request)
     if node is None:
         raise Http404
-    return dashboard_workbook(dashboard(user, campaign, node))
+    return dashboard_workbook(dashboard(request.user, campaign, node))

@@ -21,7 +21,6 @@ from django.db import connection
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
 from rectify.campaigns.models import Campaign, Target
-from rectify.campaigns.selectors import campaigns_visible_to
 from rectify.ledger import tallies
 from rectify.ledger.models import Problem
 from rectify.ledger.selectors import with_problem_status
@@ -154,12 +153,6 @@ def campaign_scope_roots(user, campaign: Campaign) -> list[Unit]:
         return list(Unit.objects.filter(parent__isnull=True).order_by("order", "path"))
     paths = campaign_view_paths(user, campaign.pk)
     return list(Unit.objects.filter(path__in=paths).order_by("path"))
-
-
-def campaign_for(user, slug: str) -> Campaign | None:
-    """The campaign named by ``slug``, else the user's latest; :class:`PermissionDenied` when
-    ``slug`` names none the user may see."""
-    return campaign_among(campaigns_visible_to(user), slug)
 
 
 def campaign_among(campaigns: Iterable[Campaign], slug: str) -> Campaign | None:
