@@ -48,6 +48,7 @@ from django.urls import reverse  # noqa: E402
 from timing import QueryLog, explain, percentile, replay, run_pages, time_it  # noqa: E402
 
 from rectify.ledger.filters import MeasureFilter  # noqa: E402
+from rectify.ledger.rows import ROW_VALUES  # noqa: E402
 from rectify.ledger.selectors import measures_answered_by, measures_visible_to  # noqa: E402
 from rectify.org.models import Person  # noqa: E402
 
@@ -75,8 +76,8 @@ def filtered_rows(user, params: dict) -> QuerySet:
 
 
 def bare_sql(rows: QuerySet) -> tuple[str, tuple]:
-    """The SQL and parameters of the first page of ``rows``."""
-    return rows[:PAGE_SIZE].query.sql_with_params()
+    """The SQL and parameters of the first page of ``rows``, read as the page reads it."""
+    return rows.values_list(*ROW_VALUES)[:PAGE_SIZE].query.sql_with_params()
 
 
 def run_bare(sql: str, params: tuple) -> None:

@@ -19,15 +19,11 @@ from django.db.models import (
     Count,
     F,
     Func,
-    IntegerField,
     Max,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
-    Value,
 )
-from django.db.models.functions import Coalesce, Substr
+from django.db.models.functions import Substr
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -299,41 +295,32 @@ def standing_report(
 def attach_supervision_counts(measures: list[Measure]) -> list[Measure]:
     """Set ``urge_count``, ``last_urged_at`` and ``extension_count`` on each of ``measures``.
 
-    Meant for the rows of one page: one query over their ids, whatever the size
-    of the list they come from (annotating the list itself would make SQLite
-    compute the counts for every row it sorts, not just the page's).
+    Meant for the rows of one page: two grouped queries over their ids, whatever
+    the size of the list they come from (annotating the list itself would make
+    SQLite compute the counts for every row it sorts, not just the page's).
     """
     ids = [measure.pk for measure in measures]
-    figures = {}
+    urged, extended = {}, {}
     if ids:
-        urges = Urge.objects.filter(measure=OuterRef("pk")).order_by().values("measure")
-        approved = (
-            ExtensionRequest.objects.filter(measure=OuterRef("pk"), status=ExtensionStatus.APPROVED)
+        urged = {
+            pk: (n, last)
+            for pk, n, last in Urge.objects.filter(measure_id__in=ids)
             .order_by()
-            .values("measure")
-        )
-        figures = {
-            pk: (urge_count, last_urged_at, extension_count)
-            for pk, urge_count, last_urged_at, extension_count in Measure.all_objects.filter(
-                pk__in=ids
-            )
-            .annotate(
-                urge_count=_subquery_value(urges.annotate(n=Count("*")).values("n")),
-                last_urged_at=Subquery(urges.annotate(last=Max("created_at")).values("last")),
-                extension_count=_subquery_value(approved.annotate(n=Count("*")).values("n")),
-            )
-            .values_list("pk", "urge_count", "last_urged_at", "extension_count")
+            .values("measure_id")
+            .annotate(n=Count("*"), last=Max("created_at"))
+            .values_list("measure_id", "n", "last")
         }
-    for measure in measures:
-        measure.urge_count, measure.last_urged_at, measure.extension_count = figures.get(
-            measure.pk, (0, None, 0)
+        extended = dict(
+            ExtensionRequest.objects.filter(measure_id__in=ids, status=ExtensionStatus.APPROVED)
+            .order_by()
+            .values("measure_id")
+            .annotate(n=Count("*"))
+            .values_list("measure_id", "n")
         )
+    for measure in measures:
+        measure.urge_count, measure.last_urged_at = urged.get(measure.pk, (0, None))
+        measure.extension_count = extended.get(measure.pk, 0)
     return measures
-
-
-def _subquery_value(queryset: QuerySet) -> Coalesce:
-    """A correlated count that reads 0 when there are no rows."""
-    return Coalesce(Subquery(queryset, output_field=IntegerField()), Value(0))
 
 
 def _as_of(report: StandingReport) -> str:

@@ -1,10 +1,8 @@
 """Template filters of the ledger pages."""
 
 from django import template
-from django.utils.html import format_html
-from django.utils.translation import gettext as _
 
-from rectify.ledger.lights import Light
+from rectify.ledger import rows
 from rectify.ledger.models import MeasureKind, MeasureStatus, ProblemStatus
 
 register = template.Library()
@@ -21,16 +19,15 @@ def problem_status(value: str) -> str:
 
 @register.simple_tag
 def light_badge(light: str) -> str:
-    """A deadline light as a coloured badge that also carries its word (for print and grey-scale).
+    """A deadline light as a coloured badge that also carries its word."""
+    return rows.light_badge(light)
 
-    A tag rather than an included template: list pages render one per row.
-    """
-    try:
-        label = Light(light).label
-    except ValueError:
-        return ""
-    return format_html(
-        '<span class="light light-{}" title="{}">{}</span>', light, _("Deadline light"), label
+
+@register.simple_tag
+def measure_table_rows(measures, in_problem=False, show_campaign=False, supervision=False) -> str:
+    """The rows of a measure table: ``measures`` are :class:`~rectify.ledger.rows.MeasureRow`."""
+    return rows.render_rows(
+        measures, in_problem=in_problem, show_campaign=show_campaign, supervision=supervision
     )
 
 
@@ -46,9 +43,3 @@ def label(value: str, choices: str) -> str:
         return _LABELS[choices](value).label
     except ValueError:
         return value
-
-
-@register.filter
-def names(persons) -> str:
-    """The names of related persons, comma-separated (one call, not a template loop)."""
-    return ", ".join(person.name for person in persons.all())

@@ -102,7 +102,9 @@ def persons_listed_for(user) -> QuerySet[Person]:
     own = person_of(user)
     if own is None:
         return persons
-    return Person.objects.filter(pk__in=persons.values("pk")) | Person.objects.filter(pk=own.pk)
+    # One OR of the two conditions, not ``pk IN (persons in scope)``: that subquery
+    # lists every person in scope before the page's one is looked up.
+    return persons | Person.objects.select_related("unit").filter(pk=own.pk)
 
 
 def narrow_filter(filterset, user) -> None:

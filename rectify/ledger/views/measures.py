@@ -29,7 +29,7 @@ from ..forms import (
     measure_initial,
 )
 from ..models import ExtensionStatus, Measure, ReviewAction
-from ..report import attach_supervision_counts
+from ..rows import measure_rows
 from ..selectors import measures_visible_to, problems_visible_to, progress_of, reviews_of
 from .common import (
     describe_history,
@@ -53,7 +53,7 @@ def measure_list(request: HttpRequest) -> HttpResponse:
     measures = filtered(filterset)
     unit = filterset.form.cleaned_data.get("unit") if filterset.is_valid() else None
     page_obj = paginate(request, measures)
-    page_obj.object_list = attach_supervision_counts(list(page_obj.object_list))
+    page_obj.object_list = measure_rows(page_obj.object_list)
     context = {
         "filter": filterset,
         "page_obj": page_obj,

@@ -20,6 +20,7 @@ from ..filters import ProblemFilter
 from ..forms import ProblemCreateForm, ProblemEditForm, problem_initial
 from ..models import Measure
 from ..panels import problem_panels
+from ..rows import measure_rows
 from ..selectors import measures_visible_to, problems_visible_to, with_light
 from .common import (
     describe_history,
@@ -51,7 +52,7 @@ def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A problem's facts, its measures with their lights, and its history."""
     problem = problem_for(request.user, pk)
     can_edit = can_change_unit(request.user, problem.unit)
-    measures = measures_visible_to(request.user).filter(problem=problem)
+    measures = measure_rows(measures_visible_to(request.user).filter(problem=problem))
     deleted_measures = []
     if can_edit and not problem.is_deleted:
         deleted = editable_by(Measure.all_objects.deleted().filter(problem=problem), request.user)

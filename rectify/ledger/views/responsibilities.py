@@ -10,8 +10,7 @@ from rectify.core.pagination import paginate
 from rectify.org.scoping import person_of, units_visible_to
 
 from ..filters import MeasureFilter, ProblemFilter
-from ..models import Measure
-from ..report import attach_supervision_counts
+from ..rows import measure_rows
 from ..selectors import (
     measures_answered_by,
     measures_of_department,
@@ -26,7 +25,7 @@ UNIT_LISTS_LIMIT = 1000
 
 def _responsibility_page(request: HttpRequest, measures, **context) -> HttpResponse:
     page_obj = paginate(request, measures)
-    page_obj.object_list = attach_supervision_counts(list(page_obj.object_list))
+    page_obj.object_list = measure_rows(page_obj.object_list)
     context |= {"page_obj": page_obj, "lights": light_summary(measures, page_obj)}
     return render(request, "ledger/responsibility_list.html", context)
 
@@ -35,7 +34,10 @@ def _responsibility_page(request: HttpRequest, measures, **context) -> HttpRespo
 def my_responsibilities(request: HttpRequest) -> HttpResponse:
     """The measures the logged-in user's person answers for."""
     person = person_of(request.user)
-    measures = measures_answered_by(person, request.user) if person else Measure.objects.none()
+    if person is None:
+        measures = measures_visible_to(request.user).none()
+    else:
+        measures = measures_answered_by(person, request.user)
     return _responsibility_page(
         request, measures, heading=_("My responsibilities"), person=person, is_own=True
     )
