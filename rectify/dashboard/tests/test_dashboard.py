@@ -239,3 +239,15 @@ def test_page_reads_in_english_too(client, campaign, settings):
     html = client.get(DASHBOARD, {"campaign": campaign.slug}).content.decode()
     assert 'lang="en"' in html
     assert "Deadline lights" in html and "Problems by target" in html
+
+
+def test_a_hostile_unit_name_in_the_by_unit_table_is_escaped(client, campaign):
+    _login(client, "admin")
+    city = Unit.objects.get(name="聊城市科学技术协会")
+    county = Unit.objects.get(name="东昌府区科学技术协会")
+    Unit.objects.filter(pk=county.pk).update(short_name='<img src=x onerror="alert(1)">')
+    html = client.get(DASHBOARD, {"campaign": campaign.slug, "unit": city.pk}).content.decode()
+    table = re.search(r'<table class="list" id="dashboard-units">.*?</table>', html, re.S).group(0)
+    assert "<img" not in table
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;</a>" in table
+    assert f'<tr data-unit="{county.pk}"><th scope="row"><a href="?campaign=' in table

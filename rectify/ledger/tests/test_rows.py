@@ -21,13 +21,7 @@ from rectify.ledger.services.urging import measure_urge
 from rectify.org.models import Person
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
 SCRIPT = "<script>alert(1)</script>"
-
-
-@pytest.fixture(autouse=True)
-def _english(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
 
 
 @pytest.fixture
