@@ -1,10 +1,10 @@
 """The rows of a measure table: one page read as plain values, and written as HTML.
 
 The measure list, the responsibility lists and a problem's page show the same
-table. A page of it is read with three queries whatever its size — the rows
-as values (no model instances: a million-measure list spends its time on
-rows, not on the database), the responsible persons' names, and the urge and
-extension counts — and its ``<tr>`` are written here rather than through
+table. A page of it is read with four queries whatever its size — the rows
+as values (no model instances: a list page spends its time on rows, not on
+the database), the responsible persons' names, the urges and the approved
+extensions — and its ``<tr>`` are written here rather than through
 template nodes, as Django's admin writes its change list rows
 (``items_for_result``): fifty rows take about 1 ms instead of 7.
 """
