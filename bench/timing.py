@@ -62,9 +62,20 @@ def explain(sql: str, params) -> str:
         return "\n".join("    " + " | ".join(str(c) for c in row) for row in cursor.fetchall())
 
 
+def layout_floor(user, *, warmup: int, runs: int) -> list[float]:
+    """Milliseconds of an empty logged-in page with the layout (``floor_urls``), as ``user``:
+    what every page pays before its own work."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return time_it(lambda: client.get("/bench/empty/"), warmup=warmup, runs=runs)
+
+
 def run_pages(main: Callable[[], None]) -> None:
     """Run ``main`` as a server would serve its pages: DEBUG off (no query text kept), the
-    test client's host allowed, static files uncollected (and WhiteNoise not told so)."""
+    test client's host allowed, static files uncollected (and WhiteNoise not told so), and
+    the project's URLs with the empty page of :func:`layout_floor` beside them."""
     import warnings
 
     from django.conf import settings
@@ -73,6 +84,7 @@ def run_pages(main: Callable[[], None]) -> None:
     warnings.filterwarnings("ignore", message="No directory at")
     staticfiles = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
     with override_settings(
+        ROOT_URLCONF="floor_urls",
         DEBUG=False,
         ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"],
         STORAGES={**settings.STORAGES, "staticfiles": staticfiles},

@@ -6,6 +6,8 @@ from contextlib import suppress
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms.renderers import DjangoTemplates
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeData
 from django.utils.translation import gettext_lazy as _
 
 from .services import HISTORY_REASON_MAX
@@ -14,14 +16,81 @@ from .services import HISTORY_REASON_MAX
 REASON_MAX_LENGTH = HISTORY_REASON_MAX
 
 
+#: Django's widget templates that are ``input.html`` and nothing else.
+INPUT_TEMPLATES = frozenset(
+    f"django/forms/widgets/{name}.html"
+    for name in (
+        *("input", "text", "search", "number", "email", "url", "tel", "password", "hidden"),
+        *("date", "time", "datetime", "color", "checkbox"),
+    )
+)
+SELECT_TEMPLATE = "django/forms/widgets/select.html"
+#: The option template of Django's select widgets, which :func:`select_html` writes itself.
+OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
+
+
+def _text(value) -> str:
+    """``{{ value|stringformat:'s' }}`` under autoescape."""
+    return conditional_escape(value if isinstance(value, SafeData) else f"{value}")
+
+
+def _attrs(attrs: dict) -> str:
+    """`` name="value"`` of each attribute, as Django's ``attrs.html`` writes them."""
+    return "".join(
+        (
+            f" {conditional_escape(name)}"
+            if value is True
+            else f' {conditional_escape(name)}="{_text(value)}"'
+        )
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+def input_html(widget: dict) -> str:
+    """Django's ``input.html``, byte for byte."""
+    value = "" if widget["value"] is None else f' value="{_text(widget["value"])}"'
+    return (
+        f'<input type="{conditional_escape(widget["type"])}" '
+        f'name="{conditional_escape(widget["name"])}"{value}{_attrs(widget["attrs"])}>'
+    )
+
+
+def select_html(widget: dict, renderer) -> str:
+    """Django's ``select.html``, byte for byte: its options written in place, without two
+    template includes per option (a list page's filters offer a few hundred)."""
+    parts = [f'<select name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
+    for group_name, group_choices, _index in widget["optgroups"]:
+        if group_name:
+            parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+        for option in group_choices:
+            if option["template_name"] == OPTION_TEMPLATE:
+                parts.append(
+                    f'\n  <option value="{_text(option["value"])}"{_attrs(option["attrs"])}>'
+                    f"{conditional_escape(option['label'])}</option>\n"
+                )
+            else:
+                parts.append("\n  " + renderer.render(option["template_name"], {"widget": option}))
+        if group_name:
+            parts.append("\n  </optgroup>")
+    parts.append("\n</select>")
+    return "".join(parts)
+
+
 class FormRenderer(DjangoTemplates):
-    """Django's form renderer, with a select that writes its options in place
-    (``rectify/forms/select.html``: the same markup, without two includes per option)."""
+    """Django's form renderer, writing its select and input widgets in Python.
 
-    REPLACED = {"django/forms/widgets/select.html": "rectify/forms/select.html"}
+    The markup is Django's own, byte for byte (``core/tests/test_form_renderer.py``
+    compares them); a widget template costs a template render with its includes,
+    and a list page's filter form has a score of widgets.
+    """
 
-    def get_template(self, template_name):
-        return super().get_template(self.REPLACED.get(template_name, template_name))
+    def render(self, template_name, context, request=None):
+        if template_name in INPUT_TEMPLATES:
+            return input_html(context["widget"])
+        if template_name == SELECT_TEMPLATE:
+            return select_html(context["widget"], self)
+        return super().render(template_name, context, request=request)
 
 
 def date_input() -> forms.DateInput:

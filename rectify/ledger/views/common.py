@@ -44,6 +44,9 @@ from ..selectors import (
 #: The most units or persons a list's filter offers as options (others arrive by link).
 FILTER_CHOICES = 200
 
+#: What an option naming a unit reads (``Unit.__str__``).
+UNIT_LABEL_FIELDS = ("name", "short_name")
+
 #: Past the list's count cap, each light is counted up to this many measures.
 LIGHT_COUNT_CAP = 1000
 
@@ -113,7 +116,8 @@ def narrow_filter(filterset, user) -> None:
     fields = filterset.form.fields
     fields["campaign"].queryset = campaigns
     fields["unit"].queryset = units_visible_to(user)
-    offered_units = list(units_for_choice(user, levels=2, action=VIEW, cap=FILTER_CHOICES))
+    offered = units_for_choice(user, levels=2, action=VIEW, cap=FILTER_CHOICES)
+    offered_units = list(offered.only(*UNIT_LABEL_FIELDS))
     offer_choices(filterset.form, "unit", offered_units)
     targets = Target.objects.filter(campaign__in=campaigns).select_related("campaign")
     slug = filterset.data.get("campaign")
@@ -130,6 +134,7 @@ def narrow_filter(filterset, user) -> None:
             "person",
             persons_for(user)
             .filter(unit__in=[unit.pk for unit in offered_units])
+            .only("name", "unit", *(f"unit__{name}" for name in UNIT_LABEL_FIELDS))
             .order_by("name")[:FILTER_CHOICES],
             label=lambda p: f"{p.name} ({p.unit})",
         )
