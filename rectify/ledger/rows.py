@@ -21,6 +21,8 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from rectify.org.models import Person
+
 from .lights import Light
 from .models import Measure, MeasureKind, MeasureStatus
 from .report import attach_supervision_counts
@@ -74,7 +76,7 @@ def measure_rows(measures: QuerySet[Measure]) -> list[MeasureRow]:
         Measure.responsible_persons.through.objects.filter(
             measure_id__in=[row.pk for row in rows], person__deleted_at__isnull=True
         )
-        .order_by("person__unit__path", "person__name")
+        .order_by(*(f"person__{field}" for field in Person._meta.ordering))
         .values_list("measure_id", "person__name")
     )
     for measure_id, name in persons:

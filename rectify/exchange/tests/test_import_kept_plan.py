@@ -44,13 +44,14 @@ def _job(world, tmp_path, rows=MESSY, merges=MERGES) -> Job:
     )
 
 
+def _messy_plan(world, tmp_path):
+    """The page's plan of the messy workbook, for county A's administrator."""
+    workbook_path = workbook(tmp_path / "台账.xlsx", MESSY, merges=MERGES)
+    return plan(workbook_path, campaign=world.campaign, unit=world.a, user=world.admin_a)
+
+
 def test_the_kept_plan_is_the_page_plan_field_for_field(world, tmp_path):
-    found = plan(
-        workbook(tmp_path / "台账.xlsx", MESSY, merges=MERGES),
-        campaign=world.campaign,
-        unit=world.a,
-        user=world.admin_a,
-    )
+    found = _messy_plan(world, tmp_path)
     kept = load_plan(dump_plan(found))
     assert kept.problems == found.problems
     assert [m.deadline for p in kept.problems for m in p.measures] == [
@@ -108,12 +109,7 @@ def test_a_kept_plan_of_another_version_is_planned_again(world, tmp_path):
 
 
 def test_a_damaged_kept_plan_is_not_read(world, tmp_path):
-    found = plan(
-        workbook(tmp_path / "台账.xlsx", MESSY, merges=MERGES),
-        campaign=world.campaign,
-        unit=world.a,
-        user=world.admin_a,
-    )
+    found = _messy_plan(world, tmp_path)
     kept = dump_plan(found)
     assert load_plan(kept[: len(kept) // 2]) is None
     assert load_plan(b"") is None

@@ -40,16 +40,21 @@ def test_unpublished_scheduled_withdrawn_and_deleted_answer_404(client, world):
     assert "草稿" not in home
 
 
-def test_scheduled_in_the_past_minute_appears_and_future_does_not(client, world):
+def _due_and_later(world, due_title: str, later_title: str, *, ago: dt.timedelta):
+    """Two articles scheduled by the county's editor: one whose time came ``ago``, one due
+    tomorrow (the first is scheduled ahead, as the form requires, then its time is moved)."""
     county, editor = world["county"], world["editor"]
-    due = publish(
-        county, acting_user=editor, title="刚到时间", at=timezone.now() + dt.timedelta(seconds=1)
-    )
-    later = publish(
-        county, acting_user=editor, title="明天发布", at=timezone.now() + dt.timedelta(days=1)
-    )
+    soon = timezone.now() + dt.timedelta(seconds=1)
+    due = publish(county, acting_user=editor, title=due_title, at=soon)
+    tomorrow = timezone.now() + dt.timedelta(days=1)
+    later = publish(county, acting_user=editor, title=later_title, at=tomorrow)
+    type(due).objects.filter(pk=due.pk).update(publish_at=timezone.now() - ago)
+    return due, later
+
+
+def test_scheduled_in_the_past_minute_appears_and_future_does_not(client, world):
     # The due one's time comes: a minute later it is on the site, the other is not.
-    type(due).objects.filter(pk=due.pk).update(publish_at=timezone.now() - dt.timedelta(seconds=59))
+    due, later = _due_and_later(world, "刚到时间", "明天发布", ago=dt.timedelta(seconds=59))
     home = client.get(reverse("newssite:home")).content.decode()
     assert "刚到时间" in home and "明天发布" not in home
     assert client.get(reverse("newssite:article", args=[due.pk])).status_code == 200
@@ -113,14 +118,8 @@ def test_publicity_table_shows_only_public_facts_of_signed_off_measures(client, 
 
 
 def test_staff_list_calls_a_scheduled_article_published_once_its_time_has_come(client, world):
-    county, editor = world["county"], world["editor"]
-    due = publish(
-        county, acting_user=editor, title="到点", at=timezone.now() + dt.timedelta(seconds=1)
-    )
-    later = publish(
-        county, acting_user=editor, title="明天", at=timezone.now() + dt.timedelta(days=1)
-    )
-    type(due).objects.filter(pk=due.pk).update(publish_at=timezone.now() - dt.timedelta(minutes=1))
+    editor = world["editor"]
+    due, later = _due_and_later(world, "到点", "明天", ago=dt.timedelta(minutes=1))
     client.force_login(editor)
     html = client.get(reverse("news:list")).content.decode()
     rows = {title: row for row in html.split("<tr>") for title in ("到点", "明天") if title in row}
