@@ -9,17 +9,26 @@ Fill a database first, then run this script against it (SQLite or PostgreSQL)::
 
 Each dashboard is requested through Django's test client (logged in with
 ``force_login``, DEBUG off) after a warm-up: the whole tree as the system
-administrator, and one county as its unit administrator. Two figures of bare
+administrator, and one county as its unit administrator. Three figures of bare
 SQL are measured in the same run, with ``cursor.execute`` and no ORM, each
 statement's rows fetched:
 
-- "aggregate SQL": the statements the page counts with (every COUNT, SUM or
-  GROUP BY it sends, and its reads of the ledger's tallies), as it sent them —
-  the sum of the bare aggregate queries the dashboard needs;
+- "ledger SQL": the sum of the bare aggregate queries the dashboard needs —
+  every figure it shows counted from the ledger's problems and measures
+  (:mod:`ledger_figures`: the page's own aggregates, with each read of the
+  ledger's pre-aggregated tallies replaced by the aggregates that count the
+  same figures from the ledger). Before timing them, the script counts every
+  figure through them and stops if one differs from the page's;
+- "own aggregates": the aggregate statements the page itself sends (every
+  COUNT, SUM or GROUP BY, and its reads of the tallies), as it sent them;
 - "page SQL": every query the page runs, replayed in order — the database's
   share of the page.
 
-Targets: p95 ≤ 500 ms for the whole tree, and ≤ 2.5× the aggregate SQL.
+Targets (the dashboard issue): p95 ≤ 500 ms for the whole tree, and ≤ 2.5× the
+ledger SQL. The tallies are the pre-aggregated table that issue allows for
+them (kept in each write's transaction, and proved consistent by
+``rectify/ledger/tests/test_tallies.py``); "× own aggregates" shows what the
+page costs beyond the SQL it sends.
 ``--explain`` prints the plans of the slowest queries.
 """
 
@@ -37,13 +46,16 @@ import django
 
 django.setup()
 
+import ledger_figures  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
-from timing import QueryLog, explain, percentile, replay, run_pages, time_it  # noqa: E402
+from timing import Query, QueryLog, explain, percentile, replay, run_pages, time_it  # noqa: E402
 
 from rectify.campaigns.models import Campaign  # noqa: E402
+from rectify.dashboard.selectors import dashboard  # noqa: E402
+from rectify.inspection.selectors.gaps import node_for  # noqa: E402
 
 TARGET_MS = 500
 TARGET_RATIO = 2.5
@@ -57,6 +69,7 @@ class Page:
     user: object
     url: str
     whole_tree: bool
+    slug: str
 
 
 def build_pages(slug: str) -> list[Page]:
@@ -73,8 +86,8 @@ def build_pages(slug: str) -> list[Page]:
     county = county_admin.role_grants.get().unit
     url = reverse("dashboard:campaign") + f"?campaign={slug}"
     return [
-        Page("dashboard, whole tree (system admin)", admin, url, True),
-        Page(f"dashboard, county {county.pk} (its unit admin)", county_admin, url, False),
+        Page("dashboard, whole tree (system admin)", admin, url, True, slug),
+        Page(f"dashboard, county {county.pk} (its unit admin)", county_admin, url, False, slug),
     ]
 
 
@@ -86,6 +99,29 @@ def is_aggregate(sql: str) -> bool:
         or "GROUP BY" in text
         or any(f"{name}(" in text for name in ("COUNT", "SUM", "MAX", "MIN"))
     )
+
+
+def board_of(page: Page):
+    """The figures of ``page``'s dashboard (the user's first scope root, as the page picks)."""
+    campaign = Campaign.objects.get(slug=page.slug)
+    node, _roots = node_for(page.user, campaign, "")
+    return dashboard(page.user, campaign, node)
+
+
+def reads_tallies(sql: str) -> bool:
+    """A statement that reads the ledger's tallies (by target or by day)."""
+    return '"LEDGER_TALLY' in sql.upper()
+
+
+def ledger_sql(board, aggregates: list[Query]) -> list[Query]:
+    """The page's aggregates with each read of the tallies replaced by the aggregates that
+    count the same figures from the ledger (:mod:`ledger_figures`), checked equal first."""
+    ledger_figures.check(board)
+    counted = [
+        (*ledger_figures.sql_of(statement), 0.0)
+        for statement in ledger_figures.statements(board.campaign, board.node).values()
+    ]
+    return [q for q in aggregates if not reads_tallies(q[0])] + counted
 
 
 def main() -> None:
@@ -113,35 +149,32 @@ def main() -> None:
         with connection.execute_wrapper(captured):
             get()
         aggregates = [q for q in captured.queries if is_aggregate(q[0])]
-        bare_ms = time_it(lambda queries=aggregates: replay(queries),
-                          warmup=1, runs=runs)  # fmt: skip
-        all_ms = time_it(lambda queries=captured.queries: replay(queries),
-                         warmup=1, runs=runs)  # fmt: skip
-        p95, bare95, all95 = (percentile(ms, 95) for ms in (page_ms, bare_ms, all_ms))
-        rows.append(
-            (page, statistics.median(page_ms), p95, statistics.median(bare_ms), bare95,
-             p95 / bare95, statistics.median(all_ms), all95)
-        )  # fmt: skip
+        ledger = ledger_sql(board_of(page), aggregates)
+        samples = [page_ms] + [
+            time_it(lambda queries=queries: replay(queries), warmup=1, runs=runs)
+            for queries in (ledger, aggregates, captured.queries)
+        ]
+        rows.append((page, [(statistics.median(ms), percentile(ms, 95)) for ms in samples]))
         notes.append((page, captured, aggregates))
 
     print(
         f"\n{connection.vendor}, {runs} requests per page after {args.warmup} warm-up, DEBUG off\n"
     )
     print(
-        "| page | p50 ms | p95 ms | aggregate SQL p50 | aggregate SQL p95 | × aggregate (p95) "
+        "| page | p50 ms | p95 ms | ledger SQL p50 | ledger SQL p95 | × ledger SQL (p95) "
+        "| own aggregates p50 | own aggregates p95 | × own aggregates (p95) "
         "| page SQL p50 | page SQL p95 |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
-    for page, p50, p95, b50, b95, ratio, a50, a95 in rows:
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for page, ((p50, p95), (l50, l95), (o50, o95), (a50, a95)) in rows:
         slow = page.whole_tree and p95 > TARGET_MS
+        ratio = p95 / l95
         print(
-            f"| {page.label} | {p50:.1f} | {p95:.1f}{' ✗' if slow else ''} | {b50:.1f} "
-            f"| {b95:.1f} | {ratio:.2f}×{' ✗' if ratio > TARGET_RATIO else ''} "
-            f"| {a50:.1f} | {a95:.1f} |"
+            f"| {page.label} | {p50:.1f} | {p95:.1f}{' ✗' if slow else ''} | {l50:.1f} | {l95:.1f} "
+            f"| {ratio:.2f}×{' ✗' if ratio > TARGET_RATIO else ''} | {o50:.1f} | {o95:.1f} "
+            f"| {p95 / o95:.2f}× | {a50:.1f} | {a95:.1f} |"
         )
-    print(
-        f"\n✗: misses p95 ≤ {TARGET_MS} ms (whole tree) or ≤ {TARGET_RATIO}× the aggregate SQL.\n"
-    )
+    print(f"\n✗: misses p95 ≤ {TARGET_MS} ms (whole tree) or ≤ {TARGET_RATIO}× the ledger SQL.\n")
     for page, captured, aggregates in notes:
         timed = []
         for query in captured.queries:
