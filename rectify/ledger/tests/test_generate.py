@@ -1,5 +1,6 @@
 import hashlib
 from io import StringIO
+from itertools import pairwise
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -8,7 +9,14 @@ from django.db.models import F
 
 from rectify.campaigns.models import Campaign
 from rectify.ledger.lights import Light
-from rectify.ledger.models import Measure, Problem
+from rectify.ledger.models import (
+    OPEN_STATUSES,
+    ExtensionRequest,
+    ExtensionStatus,
+    Measure,
+    Problem,
+    Urge,
+)
 from rectify.ledger.selectors import light_counts
 from rectify.org.models import Person, Role, RoleGrant, Unit, path_segment
 from rectify.org.services import unit_create
@@ -52,6 +60,16 @@ def fingerprint(slug: str) -> str:
         "measure_id", "person_id"
     ):
         links.setdefault(measure_id, []).append(persons[person_id])
+    urges: dict[int, list] = {}
+    for measure_id, message in Urge.objects.filter(measure__campaign=campaign).values_list(
+        "measure_id", "message"
+    ):
+        urges.setdefault(measure_id, []).append(message)
+    extensions: dict[int, list] = {}
+    for measure_id, *dates in ExtensionRequest.objects.filter(
+        measure__campaign=campaign
+    ).values_list("measure_id", "old_deadline", "new_deadline", "status"):
+        extensions.setdefault(measure_id, []).append(tuple(dates))
     for row in (
         Measure.objects.filter(campaign=campaign)
         .order_by("pk")
@@ -71,6 +89,9 @@ def fingerprint(slug: str) -> str:
         )
     ):
         digest.update(repr((code(row[1]), *row[2:], sorted(links[row[0]]))).encode())
+        digest.update(
+            repr((sorted(urges.get(row[0], [])), sorted(extensions.get(row[0], [])))).encode()
+        )
     return digest.hexdigest()
 
 
@@ -126,6 +147,29 @@ def test_every_light_shows_and_history_covers_every_row():
     assert historical.objects.count() == through.count()
     generator = get_user_model().objects.get(username="generator")
     assert not Measure.history.exclude(history_user=generator).exists()
+
+
+def test_the_overdue_are_urged_most_and_extensions_end_on_the_deadline():
+    out = generate("gen", measures=2000)
+    measures = Measure.objects.filter(campaign__slug="gen")
+    urges = Urge.objects.filter(measure__campaign__slug="gen")
+    assert urges.exists()
+    assert f"{'urges':<26}{urges.count():>12,}" in out
+    # Only open, dated measures are urged; the overdue far more often than the rest.
+    assert not urges.exclude(measure__status__in=OPEN_STATUSES).exists()
+    assert not urges.filter(measure__deadline__isnull=True).exists()
+    counts = light_counts(measures)
+    red = light_counts(measures.filter(urges__isnull=False).distinct())
+    assert red[Light.RED] / counts[Light.RED] > 4 * red[Light.GREEN] / counts[Light.GREEN]
+    extensions = ExtensionRequest.objects.filter(measure__campaign__slug="gen")
+    assert extensions.exists()
+    assert f"{'extensions approved':<26}{extensions.count():>12,}" in out
+    assert not extensions.exclude(status=ExtensionStatus.APPROVED).exists()
+    for measure in measures.filter(extensions__isnull=False).distinct():
+        chain = sorted(measure.extensions.all(), key=lambda e: e.new_deadline)
+        assert chain[-1].new_deadline == measure.deadline
+        assert all(e.old_deadline < e.new_deadline for e in chain)
+        assert all(a.new_deadline == b.old_deadline for a, b in pairwise(chain))
 
 
 def test_creates_the_benchmark_logins():

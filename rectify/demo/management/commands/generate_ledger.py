@@ -39,6 +39,9 @@ from rectify.demo.generate_study import generate_attendance
 from rectify.ledger import tallies
 from rectify.ledger.lights import Light
 from rectify.ledger.models import (
+    OPEN_STATUSES,
+    ExtensionRequest,
+    ExtensionStatus,
     Level,
     Measure,
     MeasureKind,
@@ -47,6 +50,7 @@ from rectify.ledger.models import (
     Source,
     Tally,
     TallyDay,
+    Urge,
 )
 from rectify.ledger.selectors import light_counts
 from rectify.org.models import Person, Rank, Role, Unit, UnitKind, path_segment
@@ -64,6 +68,16 @@ SECTION_SIZE = 20
 CHUNK_PROBLEMS = 20_000
 BATCH_SIZE = 2_000
 REASON = "generate_ledger"
+#: Share of open measures urged (催办), by light: ``(share, most urges on one)``.
+URGED = {Light.RED: (0.4, 4), Light.YELLOW: (0.2, 2), Light.GREEN: (0.02, 1)}
+#: Share of dated measures whose deadline was extended once (twice for a fifth of them).
+EXTENDED = 0.05
+_URGES = (
+    "请加快整改进度，按期报送结果。",
+    "已逾期，请说明原因并限期完成。",
+    "请于本周内报送整改进展。",
+)
+_EXTENSION_REASONS = ("涉及多个部门协调，需延长完成时限。", "配套制度尚在审议，申请延期。")
 
 _SURNAMES = "赵钱周吴郑冯陈褚卫蒋沈韩杨朱秦许何吕施曹严金魏陶姜谢邹柏窦苏葛范彭鲁韦马方俞任袁柳史唐薛雷贺倪汤罗毕郝常于傅齐康顾孟黄穆萧尹姚邵汪毛"  # noqa: E501
 _GIVEN = (
@@ -472,6 +486,78 @@ class Generator:
                     f" ({time.perf_counter() - started:.0f} s)"
                 )
 
+    # ── urges and extensions ────────────────────────────────────────────
+    def _write_supervision(self, campaign, generator) -> None:
+        """Urge a share of the open measures (the overdue most, :data:`URGED`) and extend
+        the deadline of a share of the dated ones (:data:`EXTENDED`), once or twice, each
+        extension approved and ending on the measure's deadline.
+
+        Drawn from a generator of its own after the ledger is written, so the same
+        seed still gives the same ledger as before urges were generated.
+        """
+        rng = random.Random(f"{self.seed}-supervision")
+        today, now = self.today, timezone.now()
+        window_end = today + dt.timedelta(days=campaign.warning_days)
+        urges, extensions = [], []
+        measures = (
+            Measure.objects.filter(campaign=campaign)
+            .order_by("pk")
+            .values_list("pk", "deadline", "status")
+        )
+
+        def flush() -> None:
+            with transaction.atomic():
+                Urge.objects.bulk_create(urges, batch_size=BATCH_SIZE)
+                ExtensionRequest.objects.bulk_create(extensions, batch_size=BATCH_SIZE)
+            self.counts.update({"urges": len(urges), "extensions approved": len(extensions)})
+            urges.clear()
+            extensions.clear()
+
+        for pk, deadline, status in measures.iterator(chunk_size=20_000):
+            if deadline is None:
+                continue
+            if status in OPEN_STATUSES:
+                light = (
+                    Light.RED
+                    if deadline < today
+                    else Light.YELLOW
+                    if deadline <= window_end
+                    else Light.GREEN
+                )
+                share, most = URGED[light]
+                if rng.random() < share:
+                    for _ in range(rng.randint(1, most)):
+                        urges.append(
+                            Urge(
+                                measure_id=pk,
+                                by=generator,
+                                message=rng.choice(_URGES),
+                                created_at=now - dt.timedelta(minutes=rng.randint(1, 60 * 24 * 60)),
+                            )
+                        )
+            if rng.random() < EXTENDED:
+                new_deadline = deadline
+                for _ in range(2 if rng.random() < 0.2 else 1):
+                    old_deadline = new_deadline - dt.timedelta(days=rng.randint(7, 60))
+                    decided = now - dt.timedelta(days=rng.randint(1, 90))
+                    extensions.append(
+                        ExtensionRequest(
+                            measure_id=pk,
+                            requested_by=generator,
+                            old_deadline=old_deadline,
+                            new_deadline=new_deadline,
+                            reason=rng.choice(_EXTENSION_REASONS),
+                            status=ExtensionStatus.APPROVED,
+                            decided_by=generator,
+                            decided_at=decided,
+                            created_at=decided - dt.timedelta(days=rng.randint(1, 5)),
+                        )
+                    )
+                    new_deadline = old_deadline
+            if len(urges) + len(extensions) >= 20_000:
+                flush()
+        flush()
+
     # ── logins ──────────────────────────────────────────────────────────
     def _write_logins(self, password: str, generator) -> None:
         root = Unit.objects.get(pk=self.unit_id[0])
@@ -569,6 +655,8 @@ class Generator:
             self._write_people(generator)
         with self._step("problems and measures"):
             self._write_ledger(campaign, generator)
+        with self._step("urges and extensions"):
+            self._write_supervision(campaign, generator)
         with self._step("logins"):
             self._write_logins(password, generator)
         if self.n_attendance:
