@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, fields
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.functional import cached_property
 
@@ -543,8 +543,11 @@ def satisfaction(user, campaign: Campaign, node: Unit) -> list[Satisfaction]:
     campaign's surveys the user may see (their own pages show the rest)."""
     _require_scope(user, campaign, node)
     found = []
-    surveys = surveys_visible_to(user).filter(campaign=campaign).order_by("pk")
-    for survey in surveys.filter(units__in=Unit.objects.filter(subtree_q(node, ""))).distinct():
+    # An evaluated unit in the subtree, as a condition: a join would repeat a survey per unit
+    # and need a DISTINCT over every column of the survey, its campaign and its unit.
+    evaluated = Survey.units.through.objects.filter(survey=OuterRef("pk")).filter(subtree_q(node))
+    surveys = surveys_visible_to(user).filter(Exists(evaluated), campaign=campaign)
+    for survey in surveys.order_by("pk"):
         latest = survey.rounds.order_by("-order").first()
         if latest is None:
             continue

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from rectify.campaigns.models import Campaign
-from rectify.demo import data
+from rectify.demo import data, evaluation
 from rectify.ledger import tallies
 from rectify.ledger.models import DONE_STATUSES, Measure, MeasureStatus, Review, ReviewAction
 from rectify.org.models import Unit
@@ -251,3 +251,32 @@ def test_a_hostile_unit_name_in_the_by_unit_table_is_escaped(client, campaign):
     assert "<img" not in table
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;</a>" in table
     assert f'<tr data-unit="{county.pk}"><th scope="row"><a href="?campaign=' in table
+
+
+@pytest.mark.parametrize(
+    ("username", "unit_code", "expected"),
+    [
+        ("admin", None, {"SD-LC", "SD-LC-KJG", "SD-LC-ZXFW"}),
+        ("city", None, {"SD-LC", "SD-LC-KJG", "SD-LC-ZXFW"}),
+        ("admin", "SD-LC-KJG", {"SD-LC-KJG"}),
+        ("dongchangfu", None, set()),
+    ],
+)
+def test_satisfaction_shows_the_latest_round_of_the_units_in_scope(
+    client, campaign, username, unit_code, expected
+):
+    _login(client, username)
+    query = {"campaign": campaign.slug}
+    if unit_code:
+        query["unit"] = Unit.objects.get(code=unit_code).pk
+    response = client.get(DASHBOARD, query)
+    assert response.status_code == 200
+    shown = response.context["board"].satisfaction
+    assert {item.unit.code for item in shown} == expected
+    latest_name, ballots = evaluation.ROUNDS[-1]
+    for item in shown:
+        assert item.round.name == latest_name
+        assert item.responses == sum(ballots[item.unit.code])
+        assert f"{evaluation.TITLE} · {latest_name}" in response.content.decode()
+    if not expected:
+        assert evaluation.TITLE not in response.content.decode()
