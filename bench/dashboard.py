@@ -109,13 +109,16 @@ def board_of(page: Page):
 
 
 def reads_tallies(sql: str) -> bool:
-    """A statement that reads the ledger's tallies (by target or by day)."""
-    return '"LEDGER_TALLY' in sql.upper()
+    """A statement that reads what the ledger keeps counted: its tallies (by target or by
+    day), or the measures' counters of urges and approved extensions."""
+    text = sql.upper()
+    return any(name in text for name in ('"LEDGER_TALLY', '"URGE_COUNT"', '"EXTENSION_COUNT"'))
 
 
 def ledger_sql(board, aggregates: list[Query]) -> list[Query]:
-    """The page's aggregates with each read of the tallies replaced by the aggregates that
-    count the same figures from the ledger (:mod:`ledger_figures`), checked equal first."""
+    """The page's aggregates with each read of the tallies and counters replaced by the
+    aggregates that count the same figures from the ledger (:mod:`ledger_figures`), checked
+    equal first."""
     ledger_figures.check(board)
     counted = [
         (*ledger_figures.sql_of(statement), 0.0)

@@ -11,7 +11,9 @@ themselves, with no tallies:
 - measures per status and kind, and the grey ones;
 - per row of the by-unit table (the node's own, each child's subtree): problems,
   problems signed off, measures, measures signed off;
-- measures created, completed and signed off per day (the burn-down).
+- measures created, completed and signed off per day (the burn-down);
+- the measures urged, and those with an approved deadline extension: how many,
+  and the most pressed (the page reads the measures' counters of them).
 
 :func:`check` runs them and compares every figure with the dashboard's, so a
 timing of these statements is a timing of the right ones. Imported by
@@ -24,10 +26,17 @@ from django.db import connection
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Coalesce, Greatest, TruncDate
 
-from rectify.dashboard.selectors import Dashboard, campaign_measures
+from rectify.dashboard.selectors import TOP_LIMIT, Dashboard, campaign_measures
 from rectify.inspection.selectors.gaps import subtree_q, tally, tally_sql
 from rectify.ledger.lights import Light, light_q
-from rectify.ledger.models import DONE_STATUSES, MeasureStatus, Problem
+from rectify.ledger.models import (
+    DONE_STATUSES,
+    ExtensionRequest,
+    ExtensionStatus,
+    MeasureStatus,
+    Problem,
+    Urge,
+)
 from rectify.ledger.tallies import _last_acceptance, days_of
 
 SIGNED_OFF = MeasureStatus.SIGNED_OFF
@@ -121,11 +130,31 @@ def statements(campaign, node) -> dict[str, object]:
         .annotate(day=Greatest("completed_on", created))
         .values("day")
         .annotate(n=Count("pk")),
+        **_pressed(campaign, node),
         "signed off per day": measures.filter(status=SIGNED_OFF)
         .annotate(day=Coalesce(accepted, "completed_on", created))
         .values("day")
         .annotate(n=Count("pk")),
     }
+
+
+def _pressed(campaign, node) -> dict[str, object]:
+    """``{"urged (top)": …, "urged (count)": …, "extended (top)": …, "extended (count)": …}``:
+    the node's live measures most urged (or extended, approved), grouped from the urges
+    (the approved extensions) as the dashboard lists them, and how many were pressed."""
+    found = {}
+    for name, rows in (
+        ("urged", Urge.objects.all()),
+        ("extended", ExtensionRequest.objects.filter(status=ExtensionStatus.APPROVED)),
+    ):
+        rows = rows.filter(measure__in=campaign_measures(campaign, node).values("pk"))
+        per_measure = rows.order_by().values("measure").annotate(times=Count("*"))
+        found[f"{name} (top)"] = per_measure.order_by("-times", "measure__deadline", "measure")[
+            :TOP_LIMIT
+        ]
+        sql, params = per_measure.query.sql_with_params()
+        found[f"{name} (count)"] = (f"SELECT COUNT(*) FROM ({sql}) pressed", params)
+    return found
 
 
 def sql_of(statement) -> tuple[str, object]:
@@ -190,6 +219,13 @@ def check(board: Dashboard) -> None:
     for index, name in enumerate(("created per day", "completed per day", "signed off per day")):
         for row in found[name]:
             days.setdefault(_day(row["day"]), [0, 0, 0])[index] += row["n"]
+    for name, ranked in (("urged", board.most_urged), ("extended", board.most_extended)):
+        top = [(row["measure"], row["times"]) for row in found[f"{name} (top)"]]
+        _same(f"{name} (top)", top, [(measure.pk, measure.times) for measure in ranked.measures])
+        with connection.cursor() as cursor:
+            cursor.execute(*found[f"{name} (count)"])
+            _same(f"{name} (count)", cursor.fetchone()[0], ranked.total)
+
     kept = days_of(campaign.pk, node.pk)
     kept = {day: list(counts) for day, counts in kept.items() if any(counts)}
     _same("days", {day: counts for day, counts in days.items() if any(counts)}, kept)

@@ -24,14 +24,11 @@ from rectify.ledger import tallies
 from rectify.ledger.lights import Light, light_q
 from rectify.ledger.models import (
     OPEN_STATUSES,
-    ExtensionRequest,
-    ExtensionStatus,
     Level,
     Measure,
     MeasureKind,
     MeasureStatus,
     Source,
-    Urge,
 )
 from rectify.org.models import Unit
 from rectify.org.scoping import can_see_unit_for_campaign
@@ -486,39 +483,33 @@ class Ranked:
     measures: list[Measure]
 
 
-def _ranked(rows: QuerySet, campaign: Campaign, node: Unit, limit: int) -> Ranked:
-    """``rows`` (urges, or approved extensions: each of a ``measure``) of the node's live
-    measures, counted per measure: how many measures, and the ``limit`` with the most.
+def _ranked(counter: str, campaign: Campaign, node: Unit, limit: int) -> Ranked:
+    """The node's live measures pressed at least once by ``counter`` (urges, or approved
+    extensions: :data:`rectify.ledger.models.COUNTERS`): how many, and the ``limit``
+    pressed most (``times``), the earliest deadline first among equals.
 
-    Read from those rows, a few beside a million measures, rather than testing
-    every measure of the campaign for one.
+    Read from the measures' own counters, which partial indexes of the pressed measures
+    serve (of a whole campaign in this order, and per unit), instead of grouping
+    every urge or extension of the campaign.
     """
-    rows = rows.filter(measure__campaign=campaign, measure__deleted_at__isnull=True)
-    if not _covers(campaign, node):
-        rows = rows.filter(subtree_q(node, "measure__unit__"))
-    per_measure = rows.order_by().values("measure").annotate(times=Count("*"))
-    top = list(per_measure.order_by("-times", "measure__deadline", "measure")[:limit])
-    found = Measure.objects.select_related("unit").only(*LISTED_FIELDS)
-    found = found.in_bulk([row["measure"] for row in top])
-    measures = []
-    for row in top:
-        measure = found[row["measure"]]
-        measure.times = row["times"]
-        measures.append(measure)
-    return Ranked(total=per_measure.count(), measures=measures)
+    pressed = campaign_measures(campaign, node).filter(**{f"{counter}__gt": 0})
+    top = pressed.select_related("unit").only(*LISTED_FIELDS, counter)
+    measures = list(top.order_by(f"-{counter}", "deadline", "pk")[:limit])
+    for measure in measures:
+        measure.times = getattr(measure, counter)
+    return Ranked(total=pressed.count(), measures=measures)
 
 
 def most_urged(user, campaign: Campaign, node: Unit, *, limit: int = TOP_LIMIT) -> Ranked:
     """Measures urged at least once: how many, and the ``limit`` urged most (``times``)."""
     _require_scope(user, campaign, node)
-    return _ranked(Urge.objects.all(), campaign, node, limit)
+    return _ranked("urge_count", campaign, node, limit)
 
 
 def most_extended(user, campaign: Campaign, node: Unit, *, limit: int = TOP_LIMIT) -> Ranked:
     """Measures with an approved deadline change: how many, and the ``limit`` extended most."""
     _require_scope(user, campaign, node)
-    approved = ExtensionRequest.objects.filter(status=ExtensionStatus.APPROVED)
-    return _ranked(approved, campaign, node, limit)
+    return _ranked("extension_count", campaign, node, limit)
 
 
 def study_coverage(user, campaign: Campaign, node: Unit) -> CoverageRow:

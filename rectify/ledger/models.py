@@ -4,6 +4,7 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -126,6 +127,10 @@ DONE_STATUSES = (MeasureStatus.COMPLETED, MeasureStatus.CONFIRMED, MeasureStatus
 OPEN_STATUSES = tuple(s for s in MeasureStatus if s not in DONE_STATUSES)
 
 
+#: The measure's counters of :class:`Urge` and approved :class:`ExtensionRequest` rows.
+COUNTERS = ("urge_count", "extension_count")
+
+
 class Measure(TimeStampedModel, SoftDeleteModel, VersionedModel):
     """A rectification measure (整改措施) with the people who answer for it (责任清单)."""
 
@@ -200,11 +205,19 @@ class Measure(TimeStampedModel, SoftDeleteModel, VersionedModel):
         editable=False,
         help_text=_("For a long-term measure: the mechanism in place that keeps it up (长效机制)."),
     )
+    #: Kept by the urging and extension services with SQL increments in their transaction
+    #: (:func:`rectify.ledger.pressure.recount` sets them from the rows), never written
+    #: from a loaded measure: the dashboard ranks a campaign's most-pressed measures by
+    #: them instead of grouping every urge and extension.
+    urge_count = models.PositiveIntegerField(_("times urged"), default=0, editable=False)
+    extension_count = models.PositiveIntegerField(
+        _("deadline extensions approved"), default=0, editable=False
+    )
 
     # As for problems: history is read by object; "measure" and "person" are the fields of
     # the responsible persons' history rows (read by their history record).
     history = HistoricalRecords(
-        excluded_fields=["updated_at"],
+        excluded_fields=["updated_at", "urge_count", "extension_count"],
         m2m_fields=[responsible_persons],
         no_db_index=[
             *("problem", "campaign", "unit", "responsible_leader", "responsible_department"),
@@ -240,6 +253,27 @@ class Measure(TimeStampedModel, SoftDeleteModel, VersionedModel):
                 condition=models.Q(deleted_at__isnull=True),
                 name="ledger_measure_report",
             ),
+            # The dashboard's most urged and most extended live measures: of a whole
+            # campaign in ranking order, and of a subtree's units (a few among thousands).
+            *(
+                index
+                for counter, name in (("urge_count", "urged"), ("extension_count", "extended"))
+                for index in (
+                    models.Index(
+                        F("campaign"),
+                        F(counter).desc(),
+                        F("deadline"),
+                        F("id"),
+                        condition=models.Q(deleted_at__isnull=True, **{f"{counter}__gt": 0}),
+                        name=f"ledger_measure_{name}",
+                    ),
+                    models.Index(
+                        fields=["unit", "campaign"],
+                        condition=models.Q(deleted_at__isnull=True, **{f"{counter}__gt": 0}),
+                        name=f"ledger_measure_{name}_unit",
+                    ),
+                )
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -253,6 +287,17 @@ class Measure(TimeStampedModel, SoftDeleteModel, VersionedModel):
 
     def __str__(self) -> str:
         return self.content[:40]
+
+    def save(self, *args, **kwargs) -> None:
+        """Save, leaving :data:`COUNTERS` to the increments that keep them: a measure
+        loaded before an urge must not write back the count it was loaded with."""
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in COUNTERS
+            ]
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("ledger:measure-detail", kwargs={"pk": self.pk})

@@ -6,6 +6,7 @@ ledger changes (on the demo, for three scopes) and show that its check fails
 when a figure differs.
 """
 
+import datetime as dt
 import importlib.util
 from pathlib import Path
 
@@ -18,7 +19,10 @@ from rectify.campaigns.models import Campaign
 from rectify.dashboard.selectors import dashboard
 from rectify.demo import data
 from rectify.inspection.selectors.gaps import node_for
-from rectify.ledger.models import Tally
+from rectify.ledger import pressure
+from rectify.ledger.models import ExtensionRequest, ExtensionStatus, Measure, Tally
+from rectify.ledger.services import measure_urge, unit_urge_red
+from rectify.org.models import Unit
 
 pytestmark = pytest.mark.django_db
 
@@ -68,3 +72,25 @@ def test_every_statement_is_sql_the_benchmark_can_replay(ledger_figures, campaig
         sql, params = ledger_figures.sql_of(statement)
         assert sql.lstrip().upper().startswith("SELECT"), name
         assert sql.count("%s") == len(params), name
+
+
+def test_the_ledger_ranks_the_most_pressed_measures_as_the_dashboard(ledger_figures, campaign):
+    admin = get_user_model().objects.get(username="admin")
+    city = Unit.objects.get(code="SD-LC")
+    assert unit_urge_red(unit=city, message="逾期请说明", acting_user=admin) > 1
+    red = Measure.objects.filter(urges__isnull=False).order_by("pk").first()
+    measure_urge(measure=red, message="请本周内报送", acting_user=admin)
+    ExtensionRequest.objects.create(
+        measure=red,
+        old_deadline=red.deadline - dt.timedelta(days=10),
+        new_deadline=red.deadline,
+        reason="需协调",
+        status=ExtensionStatus.APPROVED,
+    )
+    pressure.recount()  # the approved request was written around the service
+    for username in ("admin", "dongchangfu"):
+        board = _board(campaign, username)
+        ledger_figures.check(board)
+    board = _board(campaign, "admin")
+    assert (board.most_urged.measures[0].pk, board.most_urged.measures[0].times) == (red.pk, 2)
+    assert board.most_extended.total == 1

@@ -19,6 +19,7 @@ from rectify.core.testing import (
 )
 from rectify.dashboard import selectors
 from rectify.inspection.tests.gaps_world import build_world
+from rectify.ledger import pressure
 from rectify.ledger.models import ExtensionRequest, ExtensionStatus, Measure, MeasureStatus
 from rectify.ledger.services import measure_urge
 
@@ -48,6 +49,7 @@ def world():
         reason="材料未齐",
         status=ExtensionStatus.APPROVED,
     )
+    pressure.recount()  # the approved request was written around the service
     world.overdue, world.pending = overdue, pending
     return world
 

@@ -18,7 +18,7 @@ from rectify.notify.services import notify
 from rectify.org.models import Role
 from rectify.org.scoping import holds_role, is_system_admin
 
-from .. import tallies
+from .. import pressure, tallies
 from ..models import ExtensionRequest, ExtensionStatus, Measure
 from ..selectors import guidance_members_of, leaders_of
 from . import answers_for
@@ -109,6 +109,8 @@ def extension_decide(
     # A new date takes a long-term measure out of grey: the tallies count that.
     with tallies.following([measure.problem_id]):
         measure.save()
+    if approve:
+        pressure.extended(measure.pk)
     request.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REFUSED
     request.decided_by = acting_user
     request.decided_at = timezone.now()

@@ -11,6 +11,7 @@ from rectify.notify.services import notify, notify_each
 from rectify.org.models import PATH_END, Role, Unit
 from rectify.org.scoping import holds_role, is_system_admin, visible_to
 
+from .. import pressure
 from ..lights import Light, light_q
 from ..models import Measure, Urge
 from ..selectors import responsible_user_pairs, responsible_users_of
@@ -49,6 +50,7 @@ def measure_urge(*, measure: Measure, message: str, acting_user) -> Urge:
     if not can_urge(acting_user, measure):
         raise PermissionDenied(_("You may not urge this measure."))
     urge = Urge.objects.create(measure=measure, by=acting_user, message=_clean_message(message))
+    pressure.urged([measure.pk])
     notify(
         responsible_users_of(measure).values_list("pk", flat=True),
         kind=NotificationKind.URGE,
@@ -82,6 +84,7 @@ def unit_urge_red(*, unit: Unit, message: str, acting_user) -> int:
     red = red.exclude(responsible_persons__user=acting_user)
     ids = list(red.values_list("pk", flat=True))
     Urge.objects.bulk_create([Urge(measure_id=pk, by=acting_user, message=message) for pk in ids])
+    pressure.urged(ids)
     # The same queries whatever the count: (measure, user) pairs through the m2m, one INSERT.
     notify_each(
         responsible_user_pairs(ids) if ids else [],

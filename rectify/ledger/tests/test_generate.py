@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import F
 
 from rectify.campaigns.models import Campaign
+from rectify.ledger import pressure
 from rectify.ledger.lights import Light
 from rectify.ledger.models import (
     OPEN_STATUSES,
@@ -163,6 +164,10 @@ def test_the_overdue_are_urged_most_and_extensions_end_on_the_deadline():
     assert red[Light.RED] / counts[Light.RED] > 4 * red[Light.GREEN] / counts[Light.GREEN]
     extensions = ExtensionRequest.objects.filter(measure__campaign__slug="gen")
     assert extensions.exists()
+    # Each measure counts its own: the dashboard ranks by these counters.
+    assert pressure.recount() == 0
+    assert sum(measures.values_list("urge_count", flat=True)) == urges.count()
+    assert sum(measures.values_list("extension_count", flat=True)) == extensions.count()
     assert f"{'extensions approved':<26}{extensions.count():>12,}" in out
     assert not extensions.exclude(status=ExtensionStatus.APPROVED).exists()
     for measure in measures.filter(extensions__isnull=False).distinct():

@@ -36,7 +36,7 @@ from simple_history.utils import bulk_create_with_history
 from rectify.campaigns.models import Campaign
 from rectify.campaigns.services import campaign_create
 from rectify.demo.generate_study import generate_attendance
-from rectify.ledger import tallies
+from rectify.ledger import pressure, tallies
 from rectify.ledger.lights import Light
 from rectify.ledger.models import (
     OPEN_STATUSES,
@@ -557,6 +557,8 @@ class Generator:
             if len(urges) + len(extensions) >= 20_000:
                 flush()
         flush()
+        # Written around the services, which count them on their measures as they go.
+        pressure.recount(Measure.all_objects.filter(campaign=campaign))
 
     # ── logins ──────────────────────────────────────────────────────────
     def _write_logins(self, password: str, generator) -> None:
