@@ -1,7 +1,7 @@
 """One filter definition per list: the list page, the API and the exports share these."""
 
 import django_filters
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from rectify.campaigns.models import Campaign, Target
@@ -12,7 +12,6 @@ from rectify.org.scoping import units_in_paths
 from . import tallies
 from .lights import Light, light_q, stalled_q
 from .models import (
-    ExtensionRequest,
     Level,
     Measure,
     MeasureKind,
@@ -20,7 +19,6 @@ from .models import (
     Problem,
     ProblemStatus,
     Source,
-    Urge,
 )
 
 #: The problem list's status choice for every problem not signed off (the open ones).
@@ -155,16 +153,19 @@ class MeasureFilter(_LedgerFilterSet):
         return tallies.signed_off_between(queryset, None, value)
 
     def filter_extended(self, queryset, name, value):
+        """Measures with an approved deadline change (or none): the measure's own count of them
+        (:mod:`rectify.ledger.pressure`), which the dashboard's most-extended counts too."""
         if value is None:
             return queryset
-        approved = ExtensionRequest.objects.filter(measure=OuterRef("pk"), status="approved")
-        return queryset.filter(Exists(approved) if value else ~Exists(approved))
+        return (
+            queryset.filter(extension_count__gt=0) if value else queryset.filter(extension_count=0)
+        )
 
     def filter_urged(self, queryset, name, value):
+        """Measures urged at least once (or never), by the measure's own count of its urges."""
         if value is None:
             return queryset
-        urged = Urge.objects.filter(measure=OuterRef("pk"))
-        return queryset.filter(Exists(urged) if value else ~Exists(urged))
+        return queryset.filter(urge_count__gt=0) if value else queryset.filter(urge_count=0)
 
     def filter_stalled(self, queryset, name, value):
         if value is None:

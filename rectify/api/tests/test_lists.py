@@ -17,7 +17,7 @@ from rectify.core.testing import (
     make_unit,
     make_user,
 )
-from rectify.ledger import services
+from rectify.ledger import pressure, services
 from rectify.ledger.filters import MeasureFilter, ProblemFilter
 from rectify.ledger.models import Level, Measure, MeasureStatus, Source, Urge
 from rectify.ledger.selectors import measures_visible_to, problems_visible_to
@@ -54,6 +54,7 @@ def ledger():
         )
         if n % 3 == 1:
             Urge.objects.create(measure=measure, by=admin, message="催办")
+    pressure.recount()  # the urges were written around the urging service
     return campaign, city, counties, make_user(city, Role.UNIT_ADMIN)
 
 

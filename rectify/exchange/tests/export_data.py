@@ -12,6 +12,7 @@ import openpyxl
 from django.utils import timezone
 
 from rectify.core.testing import make_measure, make_person, make_problem
+from rectify.ledger import pressure
 from rectify.ledger.models import (
     ExtensionRequest,
     ExtensionStatus,
@@ -112,6 +113,7 @@ def build_ledger() -> SimpleNamespace:
             reason="需要时间",
             status=status,
         )
+    pressure.recount()  # the urges and extensions were written around their services
     return c
 
 

@@ -23,6 +23,7 @@ from rectify.core.testing import (
     make_user,
 )
 from rectify.core.xlsx import attachment_disposition
+from rectify.ledger import pressure
 from rectify.ledger import report as report_module
 from rectify.ledger.lights import Light, light_q
 from rectify.ledger.models import (
@@ -59,17 +60,20 @@ def _urge(measure, times=1):
     # Urged by whoever filed the problem: any login will do for counting.
     for _ in range(times):
         Urge.objects.create(measure=measure, by=measure.problem.created_by, message="请加快进度")
+    pressure.recount()  # written around the urging service
 
 
 def _extension(measure, status):
     old = measure.deadline or TODAY
-    return ExtensionRequest.objects.create(
+    request = ExtensionRequest.objects.create(
         measure=measure,
         old_deadline=old,
         new_deadline=old + dt.timedelta(days=30),
         reason="需要协调",
         status=status,
     )
+    pressure.recount()  # written around the extension service
+    return request
 
 
 def _review(measure, action, times=1):
