@@ -1,10 +1,21 @@
 """A city with two counties and a campaign over it, shared by the ledger's page tests."""
 
+import datetime as dt
 from types import SimpleNamespace
 
 import pytest
+from django.utils import timezone
 
-from rectify.core.testing import make_admin, make_campaign, make_person, make_unit, make_user
+from rectify.core.testing import (
+    make_admin,
+    make_campaign,
+    make_guidance_group,
+    make_measure,
+    make_person,
+    make_problem,
+    make_unit,
+    make_user,
+)
 from rectify.org.models import Role, UnitKind
 
 
@@ -32,3 +43,37 @@ def build_city() -> SimpleNamespace:
 def city(db) -> SimpleNamespace:
     """See :func:`build_city`."""
     return build_city()
+
+
+@pytest.fixture
+def urging_county(db) -> dict:
+    """A county with two red measures and a later one that a person answers for, its leader
+    and administrator, a guidance group member assigned it, and a red measure elsewhere."""
+    today = timezone.localdate()
+    city = make_unit("市科协")
+    county = make_unit("东昌府区科协", parent=city)
+    other = make_unit("临清市科协", parent=city)
+    campaign = make_campaign(city)
+    guide = make_user(city)
+    make_guidance_group(city, members=[guide.person], campaign=campaign, units=[county])
+    zeren = make_user(person=make_person(county))
+    problem = make_problem(campaign, county, found_on=today - dt.timedelta(days=60))
+    red = [
+        make_measure(problem, persons=[zeren.person], deadline=today - dt.timedelta(days=d))
+        for d in (1, 2)
+    ]
+    later = make_measure(problem, persons=[zeren.person], deadline=today + dt.timedelta(days=20))
+    elsewhere = make_measure(
+        make_problem(campaign, other, found_on=today - dt.timedelta(days=60)),
+        deadline=today - dt.timedelta(days=3),
+    )
+    return {
+        "county": county,
+        "leader": make_user(county, Role.LEADER),
+        "admin": make_user(county, Role.UNIT_ADMIN),
+        "guide": guide,
+        "zeren": zeren,
+        "red": red,
+        "later": later,
+        "elsewhere": elsewhere,
+    }

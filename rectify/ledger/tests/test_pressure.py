@@ -7,14 +7,6 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from rectify.core.testing import (
-    make_campaign,
-    make_measure,
-    make_person,
-    make_problem,
-    make_unit,
-    make_user,
-)
 from rectify.ledger import pressure
 from rectify.ledger.models import ExtensionRequest, ExtensionStatus, Measure, Urge
 from rectify.ledger.services import (
@@ -24,32 +16,14 @@ from rectify.ledger.services import (
     measure_urge,
     unit_urge_red,
 )
-from rectify.org.models import Role
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
 
 
 @pytest.fixture
-def world():
-    city = make_unit("市科协")
-    county = make_unit("东昌府区科协", parent=city)
-    campaign = make_campaign(city)
-    zeren = make_user(person=make_person(county))
-    problem = make_problem(campaign, county, found_on=TODAY - dt.timedelta(days=60))
-    red = [
-        make_measure(problem, persons=[zeren.person], deadline=TODAY - dt.timedelta(days=d))
-        for d in (1, 2)
-    ]
-    later = make_measure(problem, persons=[zeren.person], deadline=TODAY + dt.timedelta(days=20))
-    return {
-        "county": county,
-        "leader": make_user(county, Role.LEADER),
-        "admin": make_user(county, Role.UNIT_ADMIN),
-        "zeren": zeren,
-        "red": red,
-        "later": later,
-    }
+def world(urging_county):
+    return urging_county
 
 
 def _counters(measure) -> tuple[int, int]:

@@ -1,18 +1,10 @@
 """Urging (催办): leaders and the guidance group press for progress; counts show on the measure."""
 
-import datetime as dt
-
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from rectify.core.testing import (
-    make_campaign,
-    make_guidance_group,
-    make_measure,
-    make_person,
-    make_problem,
-    make_unit,
     make_user,
 )
 from rectify.ledger.models import MeasureStatus, Urge
@@ -24,34 +16,8 @@ TODAY = timezone.localdate()
 
 
 @pytest.fixture
-def world():
-    city = make_unit("市科协")
-    county = make_unit("东昌府区科协", parent=city)
-    other = make_unit("临清市科协", parent=city)
-    campaign = make_campaign(city)
-    guide = make_user(city)
-    make_guidance_group(city, members=[guide.person], campaign=campaign, units=[county])
-    zeren = make_user(person=make_person(county))
-    problem = make_problem(campaign, county, found_on=TODAY - dt.timedelta(days=60))
-    red = [
-        make_measure(problem, persons=[zeren.person], deadline=TODAY - dt.timedelta(days=d))
-        for d in (1, 2)
-    ]
-    later = make_measure(problem, persons=[zeren.person], deadline=TODAY + dt.timedelta(days=20))
-    elsewhere = make_measure(
-        make_problem(campaign, other, found_on=TODAY - dt.timedelta(days=60)),
-        deadline=TODAY - dt.timedelta(days=3),
-    )
-    return {
-        "county": county,
-        "leader": make_user(county, Role.LEADER),
-        "admin": make_user(county, Role.UNIT_ADMIN),
-        "guide": guide,
-        "zeren": zeren,
-        "red": red,
-        "later": later,
-        "elsewhere": elsewhere,
-    }
+def world(urging_county):
+    return urging_county
 
 
 def test_leader_and_guidance_group_urge_others_may_not(world):
