@@ -15,20 +15,21 @@ statement's rows fetched:
 
 - "ledger SQL": the sum of the bare aggregate queries the dashboard needs —
   every figure it shows counted from the ledger's problems and measures
-  (:mod:`ledger_figures`: the page's own aggregates, with each read of the
-  ledger's pre-aggregated tallies replaced by the aggregates that count the
-  same figures from the ledger). Before timing them, the script counts every
-  figure through them and stops if one differs from the page's;
+  (:mod:`ledger_figures`: the page's own aggregates, with each read of what
+  the ledger keeps counted — its tallies, and the measures' counts of urges
+  and approved extensions — replaced by the aggregates that count the same
+  figures from the rows). Before timing them, the script counts every figure
+  through them and stops if one differs from the page's;
 - "own aggregates": the aggregate statements the page itself sends (every
   COUNT, SUM or GROUP BY, and its reads of the tallies), as it sent them;
 - "page SQL": every query the page runs, replayed in order — the database's
   share of the page.
 
 Targets (the dashboard issue): p95 ≤ 500 ms for the whole tree, and ≤ 2.5× the
-ledger SQL. The tallies are the pre-aggregated table that issue allows for
-them (kept in each write's transaction, and proved consistent by
-``rectify/ledger/tests/test_tallies.py``); "× own aggregates" shows what the
-page costs beyond the SQL it sends.
+ledger SQL. The tallies and the counters are the pre-aggregated tables that
+issue allows for them (kept in each write's transaction, and proved consistent
+by ``rectify/ledger/tests/test_tallies.py`` and ``test_pressure.py``);
+"× own aggregates" shows what the page costs beyond the SQL it sends.
 ``--explain`` prints the plans of the slowest queries.
 """
 
