@@ -37,7 +37,7 @@ from rectify.campaigns.models import Campaign
 from rectify.campaigns.services import campaign_create
 from rectify.demo.generate_study import generate_attendance
 from rectify.ledger import pressure, tallies
-from rectify.ledger.lights import Light
+from rectify.ledger.lights import Light, light_expression
 from rectify.ledger.models import (
     OPEN_STATUSES,
     ExtensionRequest,
@@ -496,13 +496,14 @@ class Generator:
         seed still gives the same ledger as before urges were generated.
         """
         rng = random.Random(f"{self.seed}-supervision")
-        today, now = self.today, timezone.now()
-        window_end = today + dt.timedelta(days=campaign.warning_days)
+        now = timezone.now()
         urges, extensions = [], []
+        # Each measure's light as the ledger's lists show it (lights.light_expression).
         measures = (
             Measure.objects.filter(campaign=campaign)
+            .annotate(light=light_expression(self.today))
             .order_by("pk")
-            .values_list("pk", "deadline", "status")
+            .values_list("pk", "deadline", "status", "light")
         )
 
         def flush() -> None:
@@ -513,17 +514,10 @@ class Generator:
             urges.clear()
             extensions.clear()
 
-        for pk, deadline, status in measures.iterator(chunk_size=20_000):
+        for pk, deadline, status, light in measures.iterator(chunk_size=20_000):
             if deadline is None:
                 continue
             if status in OPEN_STATUSES:
-                light = (
-                    Light.RED
-                    if deadline < today
-                    else Light.YELLOW
-                    if deadline <= window_end
-                    else Light.GREEN
-                )
                 share, most = URGED[light]
                 if rng.random() < share:
                     for _ in range(rng.randint(1, most)):
