@@ -19,6 +19,7 @@ from rectify.ledger.models import (
     Urge,
 )
 from rectify.ledger.selectors import light_counts
+from rectify.ledger.services import measure_update, problem_create
 from rectify.org.models import Person, Role, RoleGrant, Unit, path_segment
 from rectify.org.services import unit_create
 
@@ -195,3 +196,56 @@ def test_new_units_get_fresh_ids_after_a_run():
     root = Unit.objects.get(code="gen-000000")
     unit = unit_create(name="新单位", code="NEW", parent=root)
     assert unit.pk > max(Unit.objects.exclude(pk=unit.pk).values_list("pk", flat=True))
+
+
+def test_each_creation_record_holds_the_row_it_created():
+    """Problems and measures go in without model instances: their creation records
+    must still hold what the ORM reads of the row, with the generator's name."""
+    generate("gen", units=30, measures=80)
+    generator = get_user_model().objects.get(username="generator")
+    measures = Measure.objects.filter(campaign__slug="gen").prefetch_related("responsible_persons")
+    fields = [
+        "id", "problem_id", "campaign_id", "unit_id", "content", "kind", "deadline", "status",
+        "completed_on", "responsible_leader_id", "version", "created_at", "deleted_at",
+    ]  # fmt: skip
+    records = {r.id: r for r in Measure.history.filter(history_type="+")}
+    for measure in measures:
+        record = records[measure.pk]
+        assert [getattr(record, f) for f in fields] == [getattr(measure, f) for f in fields]
+        assert measure.created_at.tzinfo is not None and measure.updated_at == measure.created_at
+        assert (record.history_user_id, record.history_change_reason) == (
+            generator.pk,
+            "generate_ledger",
+        )
+        assert {p.person_id for p in record.responsible_persons.all()} == {
+            p.pk for p in measure.responsible_persons.all()
+        }
+    problem = Problem.objects.filter(campaign__slug="gen").first()
+    record = Problem.history.get(id=problem.pk)
+    assert (record.description, record.found_on, record.target_id, record.root_cause) == (
+        problem.description,
+        problem.found_on,
+        problem.target_id,
+        problem.root_cause,
+    )
+
+
+def test_edits_after_a_run_get_fresh_history():
+    """The generator assigns history keys itself; the next edit must not collide with them."""
+    generate("gen", units=30, measures=50)
+    generated = set(Measure.history.values_list("history_id", flat=True))
+    admin = get_user_model().objects.get(username="gen-admin")
+    measure = Measure.objects.filter(campaign__slug="gen").order_by("-pk").first()
+    measure_update(
+        measure=measure, expected_version=measure.version, acting_user=admin, content="改"
+    )
+    problem = problem_create(
+        campaign=measure.campaign,
+        unit=measure.unit,
+        target=measure.problem.target,
+        description="新问题",
+        acting_user=admin,
+    )
+    edit = measure.history.first()
+    assert edit.content == "改" and edit.history_id > max(generated)
+    assert problem.history.get().history_type == "+"
