@@ -230,7 +230,7 @@ def overdue_measures(
     ids = list(red)
     rows = measures_visible_to(user, today).filter(pk__in=ids).in_bulk()
     measures = [rows[pk] for pk in ids if pk in rows]
-    attach_supervision_counts(measures)
+    attach_last_urged(measures)
     for measure in measures:
         measure.days_overdue = (today - measure.deadline).days
     return measures
@@ -292,34 +292,26 @@ def standing_report(
     )
 
 
-def attach_supervision_counts(measures: list[Measure]) -> list[Measure]:
-    """Set ``urge_count``, ``last_urged_at`` and ``extension_count`` on each of ``measures``.
+def attach_last_urged(measures: list) -> list:
+    """Set ``last_urged_at`` on each of ``measures``: when it was last urged, or ``None``.
 
-    Meant for the rows of one page: two grouped queries over their ids, whatever
-    the size of the list they come from (annotating the list itself would make
-    SQLite compute the counts for every row it sorts, not just the page's).
+    ``measures`` are a page's rows (model instances or :class:`~.rows.MeasureRow`)
+    and carry the counters the services keep (``urge_count``, ``extension_count``;
+    see :mod:`.pressure`). Only the rows urged at least once need a query: one,
+    grouped over their ids, and none for a page nobody urged.
     """
-    ids = [measure.pk for measure in measures]
-    urged, extended = {}, {}
-    if ids:
-        urged = {
-            pk: (n, last)
-            for pk, n, last in Urge.objects.filter(measure_id__in=ids)
+    urged = [measure.pk for measure in measures if measure.urge_count]
+    last = {}
+    if urged:
+        last = dict(
+            Urge.objects.filter(measure_id__in=urged)
             .order_by()
             .values("measure_id")
-            .annotate(n=Count("*"), last=Max("created_at"))
-            .values_list("measure_id", "n", "last")
-        }
-        extended = dict(
-            ExtensionRequest.objects.filter(measure_id__in=ids, status=ExtensionStatus.APPROVED)
-            .order_by()
-            .values("measure_id")
-            .annotate(n=Count("*"))
-            .values_list("measure_id", "n")
+            .annotate(last=Max("created_at"))
+            .values_list("measure_id", "last")
         )
     for measure in measures:
-        measure.urge_count, measure.last_urged_at = urged.get(measure.pk, (0, None))
-        measure.extension_count = extended.get(measure.pk, 0)
+        measure.last_urged_at = last.get(measure.pk)
     return measures
 
 

@@ -1,10 +1,11 @@
 """The rows of a measure table: one page read as plain values, and written as HTML.
 
 The measure list, the responsibility lists and a problem's page show the same
-table. A page of it is read with four queries whatever its size — the rows
-as values (no model instances: a list page spends its time on rows, not on
-the database), the responsible persons' names, the urges and the approved
-extensions — and its ``<tr>`` are written here rather than through
+table. A page of it is read with at most three queries whatever its size —
+the rows as values with their urge and extension counters (no model
+instances: a list page spends its time on rows, not on the database), the
+responsible persons' names, and when the urged ones were last urged — and
+its ``<tr>`` are written here rather than through
 template nodes, as Django's admin writes its change list rows
 (``items_for_result``): fifty rows take about 1 ms instead of 7.
 """
@@ -25,12 +26,13 @@ from rectify.org.models import Person
 
 from .lights import Light
 from .models import Measure, MeasureKind, MeasureStatus
-from .report import attach_supervision_counts
+from .report import attach_last_urged
 
-#: What a row reads, in :class:`MeasureRow`'s order up to ``light``.
+#: What a row reads, in :class:`MeasureRow`'s order up to ``light``, then its counters.
 ROW_VALUES = (
     *("pk", "unit_id", "unit__name", "unit__short_name", "campaign_id", "campaign__name"),
     *("problem_id", "problem__description", "content", "kind", "deadline", "status", "light"),
+    *("urge_count", "extension_count"),
 )
 
 
@@ -64,9 +66,10 @@ def measure_rows(measures: QuerySet[Measure]) -> list[MeasureRow]:
     """
     rows = [
         MeasureRow(pk, unit_id, short or name, campaign_id, campaign, problem_id,
-                   description[:40], content, kind, deadline, status, light)
+                   description[:40], content, kind, deadline, status, light,
+                   urge_count=urges, extension_count=extensions)
         for (pk, unit_id, name, short, campaign_id, campaign, problem_id, description,
-             content, kind, deadline, status, light)
+             content, kind, deadline, status, light, urges, extensions)
         in measures.prefetch_related(None).values_list(*ROW_VALUES)
     ]  # fmt: skip
     if not rows:
@@ -83,7 +86,7 @@ def measure_rows(measures: QuerySet[Measure]) -> list[MeasureRow]:
         names[measure_id].append(name)
     for row in rows:
         row.persons = tuple(names[row.pk])
-    return attach_supervision_counts(rows)
+    return attach_last_urged(rows)
 
 
 def _labels(choices) -> dict[str, str]:

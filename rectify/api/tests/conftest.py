@@ -6,6 +6,7 @@ from rest_framework.test import APIClient
 
 from rectify.api.services import token_create
 from rectify.core.testing import make_admin, make_unit, make_user
+from rectify.ledger import pressure
 from rectify.ledger.models import Review, ReviewAction, Urge
 from rectify.org.models import Role
 from rectify.study.services import attendance_invite
@@ -43,6 +44,7 @@ def county_objects(city, name: str, admin) -> dict:
         text="提交验收",
     )
     objects["urge"] = Urge.objects.create(measure=measure, by=admin, message="请加快进度")
+    pressure.recount()  # the urge went in around the service that counts it
     attendance_invite(meeting=objects["meeting"], persons=[objects["person"]], acting_user=admin)
     objects["attendance"] = objects["meeting"].attendance.get()
     return objects

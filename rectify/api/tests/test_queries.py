@@ -16,16 +16,17 @@ pytestmark = pytest.mark.django_db
 COUNTIES = 6
 #: Queries of one page of each list, pinned: the token, the user's grants, person and
 #: guidance scope, the bounded count, the rows, and one per prefetched relation (measures'
-#: responsible persons, progress notes' evidence), the measures' urge and extension counts
-#: (two grouped queries per page, as the list page), and the scope check evaluated in Python
-#: (responsible persons' rows). A change here is a change to review, not to paper over.
+#: responsible persons, progress notes' evidence), when the page's urged measures were last
+#: urged (one grouped query, as the list page; none when nobody was urged; their counts are
+#: columns of the rows), and the scope check evaluated in Python (responsible persons'
+#: rows). A change here is a change to review, not to paper over.
 QUERY_COUNTS = {
     "attendance": 6,
     "campaign": 6,
     "evidence": 7,
     "extension": 7,
     "finding": 6,
-    "measure": 10,
+    "measure": 9,
     "meeting": 6,
     "opinion": 6,
     "person": 6,

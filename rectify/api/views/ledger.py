@@ -21,7 +21,7 @@ from rectify.ledger.models import (
     Review,
     Urge,
 )
-from rectify.ledger.report import attach_supervision_counts
+from rectify.ledger.report import attach_last_urged
 from rectify.ledger.selectors import measures_visible_to, problems_visible_to
 from rectify.org.scoping import visible_to
 
@@ -127,8 +127,8 @@ class MeasureViewSet(_Writable):
         return measures_visible_to(user)
 
     def prepare(self, rows: list) -> list:
-        """Urges and approved extensions of the page's measures (one query, as the page)."""
-        return attach_supervision_counts(rows)
+        """When the urged measures of the page were last urged (one query at most, as the page)."""
+        return attach_last_urged(rows)
 
     @extend_schema(request=MeasureCreateInput, responses={201: MeasureSerializer})
     def create(self, request: Request, *args, **kwargs) -> Response:

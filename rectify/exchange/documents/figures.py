@@ -39,7 +39,7 @@ from rectify.ledger.models import (
     ReviewAction,
     Urge,
 )
-from rectify.ledger.report import attach_supervision_counts, overdue_measures
+from rectify.ledger.report import attach_last_urged, overdue_measures
 from rectify.ledger.selectors import measures_visible_to, with_light
 from rectify.org.models import PATH_END, PATH_STEP, Unit
 from rectify.org.scoping import visible_to
@@ -309,7 +309,7 @@ def _extensions(user, measures: QuerySet, today) -> dict:
         .order_by("deadline", "pk")[:DOCUMENT_ROWS]
     )
     return {
-        "extended": Bounded(attach_supervision_counts(rows), extended.distinct().count()),
+        "extended": Bounded(attach_last_urged(rows), extended.distinct().count()),
         "extension_approvals": approved.count(),
     }
 
@@ -320,7 +320,7 @@ def _urges(user, measures: QuerySet, today) -> dict:
     per_measure = urges.order_by().values("measure").annotate(n=Count("*"))
     ids = [row["measure"] for row in per_measure.order_by("-n", "measure")[:DOCUMENT_ROWS]]
     found = measures_visible_to(user, today).filter(pk__in=ids).in_bulk()
-    rows = attach_supervision_counts([found[pk] for pk in ids if pk in found])
+    rows = attach_last_urged([found[pk] for pk in ids if pk in found])
     return {"urged": Bounded(rows, per_measure.count()), "urges": urges.count()}
 
 

@@ -30,6 +30,7 @@ from rectify.core.testing import (
     make_user,
 )
 from rectify.exchange.documents import figures, progress_report, rectification_plan
+from rectify.ledger import pressure
 from rectify.ledger.models import (
     ExtensionRequest,
     ExtensionStatus,
@@ -127,6 +128,7 @@ def small_world():
         )
     for measure in (m2, m2, m5):
         Urge.objects.create(measure=measure, message="请加快进度")
+    pressure.recount()  # the rows above went in around the services that count them
     return SimpleNamespace(
         admin=admin,
         city=city,

@@ -15,6 +15,7 @@ from rectify.core.testing import (
     make_unit,
     make_user,
 )
+from rectify.ledger import pressure
 from rectify.ledger.models import MeasureStatus, ProgressNote, Urge
 from rectify.ledger.services.signoff import measure_send_back, measure_submit
 from rectify.notify.models import Delivery
@@ -104,6 +105,7 @@ def build_world() -> SimpleNamespace:
     )
     Urge.objects.create(measure=w.red, by=leader, message="请抓紧")
     Urge.objects.create(measure=w.yellow, by=leader, message="请报告进展")
+    pressure.recount()  # the urges went in around the service that counts them
     ProgressNote.objects.create(measure=w.yellow, text="已起草", author=zeren.person.user)
     other_problem = make_problem(campaign, other, found_on=days(-60), acting_user=staff)
     w.other_red = make_measure(
