@@ -122,9 +122,31 @@ def stalled_q(today: dt.date | None = None) -> Q:
     not flagged before the window has passed.
     """
     today = today or timezone.localdate()
-    edge = SubtractDays(_date(today), F("campaign__progress_stale_days"))
     recent = ProgressNote.objects.filter(
         measure=OuterRef("pk"),
         reported_on__gte=SubtractDays(_date(today), OuterRef("campaign__progress_stale_days")),
     )
-    return Q(status__in=OPEN_STATUSES, created_at__date__lt=edge) & ~Exists(recent)
+    return Q(status__in=OPEN_STATUSES, created_at__lt=_window_start(today)) & ~Exists(recent)
+
+
+def _window_start(today: dt.date) -> Case:
+    """The instant each measure's progress window opened: local midnight of ``today`` minus
+    its campaign's window. Created before it is created before the window's first day.
+
+    One constant per window the campaigns use, so ``created_at`` is compared as
+    stored. Asking for its local date instead (``created_at__date``) makes SQLite
+    call a Python function on every row: 19 of the 33 ms of a county's red list.
+    """
+    windows = Campaign.all_objects.order_by().values_list("progress_stale_days", flat=True)
+    return Case(
+        *(
+            When(campaign__progress_stale_days=days, then=Value(_midnight(today, days)))
+            for days in sorted(set(windows))
+        ),
+        output_field=models.DateTimeField(),
+    )
+
+
+def _midnight(today: dt.date, days_before: int) -> dt.datetime:
+    day = today - dt.timedelta(days=days_before)
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))

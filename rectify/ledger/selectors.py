@@ -108,13 +108,20 @@ def measures_of_department(department: Unit, user) -> QuerySet[Measure]:
 
 
 def light_counts(
-    measures: QuerySet[Measure], today: dt.date | None = None, *, cap: int | None = None
+    measures: QuerySet[Measure],
+    today: dt.date | None = None,
+    *,
+    cap: int | None = None,
+    stalled: bool = False,
 ) -> dict[str, int]:
-    """How many of ``measures`` show each light.
+    """How many of ``measures`` show each light; with ``stalled``, also how many have had no
+    recent progress (key ``"stalled"``).
 
-    Without ``cap``: one aggregate query over the whole set. With ``cap``: one
-    bounded count per light that stops at ``cap + 1`` (each served by an index),
-    for sets too large to aggregate on every page view.
+    Without ``cap``: one aggregate query over the whole set, the stalled count
+    included (it reads each open row's notes: keep such sets small). With
+    ``cap``: one bounded count per light that stops at ``cap + 1`` (each served
+    by an index), for sets too large to aggregate on every page view; no stalled
+    count then.
     """
     today = today or timezone.localdate()
     measures = measures.order_by()
@@ -124,12 +131,9 @@ def light_counts(
             for light in Light.values
         }
     aggregates = {light: Count("pk", filter=light_q(light, today)) for light in Light.values}
-    return measures.aggregate(**aggregates)
-
-
-def stalled_count(measures: QuerySet[Measure], today: dt.date | None = None) -> int:
-    """How many of ``measures`` have no recent progress (reads each row's notes: keep it small)."""
-    return measures.order_by().filter(stalled_q(today)).count()
+    if stalled:
+        aggregates["stalled"] = Count("pk", filter=stalled_q(today))
+    return {name: n or 0 for name, n in measures.aggregate(**aggregates).items()}
 
 
 def reviews_of(measure: Measure) -> QuerySet[Review]:

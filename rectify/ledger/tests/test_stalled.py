@@ -62,3 +62,30 @@ def test_the_measure_list_filters_and_counts_them(client, measures):
     assert "无近期进展" in page.content.decode()
     page = client.get("/ledger/measures/", {"stalled": "true"})
     assert {m.content for m in page.context["page_obj"]} == {"久无进展", "进展过旧"}
+
+
+@pytest.mark.parametrize(
+    ("local_time", "flagged"),
+    [((23, 59), True), ((0, 0), False), ((0, 30), False)],
+)
+def test_the_window_opens_at_local_midnight(measures, local_time, flagged):
+    """The edge is a local day: 00:30 in Beijing is the previous day in UTC, and still
+    counts as created on the window's first day."""
+    first_day = TODAY - dt.timedelta(days=14)
+    day = first_day - dt.timedelta(days=1) if local_time == (23, 59) else first_day
+    created = timezone.make_aware(dt.datetime.combine(day, dt.time(*local_time)))
+    edge = measures["silent"]
+    Measure.objects.filter(pk=edge.pk).update(created_at=created)
+    assert Measure.objects.filter(stalled_q(), pk=edge.pk).exists() is flagged
+    assert Measure.objects.filter(created_at__date__lt=first_day, pk=edge.pk).exists() is flagged
+
+
+def test_each_campaign_keeps_its_own_window(measures):
+    other = make_campaign(make_unit("县科协"), name="另一次活动")
+    other.progress_stale_days = 30
+    other.save()
+    problem = make_problem(other, other.organizer, found_on=TODAY - dt.timedelta(days=60))
+    quiet = _aged(make_measure(problem, content="二十天无进展"), 20)
+    older = _aged(make_measure(problem, content="四十天无进展"), 40)
+    flagged = set(Measure.objects.filter(stalled_q()))
+    assert measures["silent"] in flagged and older in flagged and quiet not in flagged

@@ -36,7 +36,6 @@ from ..selectors import (
     light_counts,
     measures_visible_to,
     problems_visible_to,
-    stalled_count,
     with_light,
     with_problem_status,
 )
@@ -145,30 +144,28 @@ def filtered(filterset) -> QuerySet:
     return filterset.qs if filterset.is_valid() else filterset.queryset.none()
 
 
-def light_summary(measures: QuerySet[Measure], page_obj) -> list[tuple[str, str, int, bool]]:
-    """``(light, label, count, more)`` for each light of the listed measures.
+def light_summary(
+    measures: QuerySet[Measure], page_obj, *, stalled: bool = False
+) -> tuple[list[tuple[str, str, int, bool]], int | None]:
+    """``(light, label, count, more)`` for each light of the listed measures, and with
+    ``stalled`` how many of them have had no recent progress (else ``None``).
 
-    A list small enough to count exactly is aggregated in one query. Past the
-    paginator's cap each light is counted only up to :data:`LIGHT_COUNT_CAP`
-    and ``more`` says the true number is larger (the page shows "1000+").
+    A list small enough to count exactly is aggregated in one query, the
+    stalled count included. Past the paginator's cap each light is counted only
+    up to :data:`LIGHT_COUNT_CAP` and ``more`` says the true number is larger
+    (the page shows "1000+"); the stalled count, which reads each row's progress
+    notes, is then ``None``: the page offers the filter without the number.
     """
     if not page_obj.paginator.capped:
-        counts = light_counts(measures)
-        return [(value, label, counts[value] or 0, False) for value, label in Light.choices]
+        counts = light_counts(measures, stalled=stalled)
+        lights = [(value, label, counts[value], False) for value, label in Light.choices]
+        return lights, counts["stalled"] if stalled else None
     counts = light_counts(measures, cap=LIGHT_COUNT_CAP)
-    return [
+    lights = [
         (value, label, min(counts[value], LIGHT_COUNT_CAP), counts[value] > LIGHT_COUNT_CAP)
         for value, label in Light.choices
     ]
-
-
-def stalled_summary(measures: QuerySet[Measure], page_obj) -> int | None:
-    """How many listed measures have no recent progress; ``None`` past the count cap.
-
-    The test reads each row's progress notes, so a list too large to count
-    exactly offers the filter without the number.
-    """
-    return None if page_obj.paginator.capped else stalled_count(measures)
+    return lights, None
 
 
 def save_versioned(

@@ -41,7 +41,6 @@ from .common import (
     require_editor,
     save_versioned,
     soft_delete_or_restore,
-    stalled_summary,
 )
 
 
@@ -54,11 +53,12 @@ def measure_list(request: HttpRequest) -> HttpResponse:
     unit = filterset.form.cleaned_data.get("unit") if filterset.is_valid() else None
     page_obj = paginate(request, measures)
     page_obj.object_list = measure_rows(page_obj.object_list)
+    lights, stalled = light_summary(measures, page_obj, stalled=True)
     context = {
         "filter": filterset,
         "page_obj": page_obj,
-        "lights": light_summary(measures, page_obj),
-        "stalled": stalled_summary(measures, page_obj),
+        "lights": lights,
+        "stalled": stalled,
         "unit": unit,
         "can_urge_unit": unit is not None and services.can_urge_unit(request.user, unit),
     }

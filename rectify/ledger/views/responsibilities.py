@@ -26,7 +26,7 @@ UNIT_LISTS_LIMIT = 1000
 def _responsibility_page(request: HttpRequest, measures, **context) -> HttpResponse:
     page_obj = paginate(request, measures)
     page_obj.object_list = measure_rows(page_obj.object_list)
-    context |= {"page_obj": page_obj, "lights": light_summary(measures, page_obj)}
+    context |= {"page_obj": page_obj, "lights": light_summary(measures, page_obj)[0]}
     return render(request, "ledger/responsibility_list.html", context)
 
 
