@@ -253,8 +253,8 @@ class Measure(TimeStampedModel, SoftDeleteModel, VersionedModel):
                 condition=models.Q(deleted_at__isnull=True),
                 name="ledger_measure_report",
             ),
-            # The dashboard's most urged and most extended live measures: of a whole
-            # campaign in ranking order, and of a subtree's units (a few among thousands).
+            # The most urged and most extended live measures: of a whole campaign in the
+            # dashboard's ranking order, and of a subtree's units (a few among thousands).
             *(
                 index
                 for counter, name in (("urge_count", "urged"), ("extension_count", "extended"))
@@ -271,6 +271,13 @@ class Measure(TimeStampedModel, SoftDeleteModel, VersionedModel):
                         fields=["unit", "campaign"],
                         condition=models.Q(deleted_at__isnull=True, **{f"{counter}__gt": 0}),
                         name=f"ledger_measure_{name}_unit",
+                    ),
+                    # The measure list filtered to them, in its own order: without it,
+                    # SQLite sorts every urged measure for a page of fifty (300 ms).
+                    models.Index(
+                        fields=["problem", "id"],
+                        condition=models.Q(deleted_at__isnull=True, **{f"{counter}__gt": 0}),
+                        name=f"ledger_measure_{name}_order",
                     ),
                 )
             ),
