@@ -56,7 +56,7 @@ lint: $(VENV)/.installed-test
 
 test: install-test lint
 	$(BIN)/rectify makemigrations --check --dry-run
-	$(BIN)/pytest
+	$(BIN)/pytest --numprocesses auto
 
 messages: $(VENV)/.installed
 	cd rectify && ../$(BIN)/rectify makemessages -l zh_Hans --no-obsolete \
