@@ -255,6 +255,8 @@ class Measure(TimeStampedModel, SoftDeleteModel, VersionedModel):
             ),
             # The most urged and most extended live measures: of a whole campaign in the
             # dashboard's ranking order, and of a subtree's units (a few among thousands).
+            # Status and kind make the lists' light counts of them index-only: the green
+            # ones come last in ranking order (126 ms to reach through the table).
             *(
                 index
                 for counter, name in (("urge_count", "urged"), ("extension_count", "extended"))
@@ -264,6 +266,8 @@ class Measure(TimeStampedModel, SoftDeleteModel, VersionedModel):
                         F(counter).desc(),
                         F("deadline"),
                         F("id"),
+                        F("status"),
+                        F("kind"),
                         condition=models.Q(deleted_at__isnull=True, **{f"{counter}__gt": 0}),
                         name=f"ledger_measure_{name}",
                     ),
