@@ -140,13 +140,16 @@ def _window_start(today: dt.date) -> Case:
     windows = Campaign.all_objects.order_by().values_list("progress_stale_days", flat=True)
     return Case(
         *(
-            When(campaign__progress_stale_days=days, then=Value(_midnight(today, days)))
+            When(
+                campaign__progress_stale_days=days,
+                then=Value(day_start(today - dt.timedelta(days=days))),
+            )
             for days in sorted(set(windows))
         ),
         output_field=models.DateTimeField(),
     )
 
 
-def _midnight(today: dt.date, days_before: int) -> dt.datetime:
-    day = today - dt.timedelta(days=days_before)
+def day_start(day: dt.date) -> dt.datetime:
+    """The first instant of ``day`` in the current time zone."""
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))

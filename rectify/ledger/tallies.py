@@ -35,6 +35,7 @@ from django.utils import timezone
 
 from rectify.org.models import PATH_STEP, Unit
 
+from .lights import day_start
 from .models import (
     DONE_STATUSES,
     Level,
@@ -123,11 +124,6 @@ def _local_day(value: dt.datetime | None) -> dt.date | None:
     return timezone.localdate(value) if value is not None else None
 
 
-def _day_start(day: dt.date) -> dt.datetime:
-    """The first instant of ``day`` in the current time zone."""
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
 def _last_acceptance() -> Subquery:
     """When the measure (the outer row) was last accepted as signed off, if ever."""
     accepted = Review.objects.filter(
@@ -139,7 +135,7 @@ def _last_acceptance() -> Subquery:
 def open_on_q(day: dt.date) -> Q:
     """Measures open at the end of ``day``, as the day rows count them: created on or before
     it and not, now, done with a completion on or before it (a reopened measure is open)."""
-    return Q(created_at__lt=_day_start(day + dt.timedelta(days=1))) & ~Q(
+    return Q(created_at__lt=day_start(day + dt.timedelta(days=1))) & ~Q(
         status__in=DONE_STATUSES, completed_on__lte=day
     )
 
@@ -153,14 +149,14 @@ def signed_off_between(measures, first: dt.date | None, last: dt.date | None):
         measures = measures.alias(signed_off_at=_last_acceptance())
     unaccepted = Q(signed_off_at__isnull=True)
     if first is not None:
-        start = _day_start(first)
+        start = day_start(first)
         measures = measures.filter(
             Q(signed_off_at__gte=start)
             | unaccepted & Q(completed_on__gte=first)
             | unaccepted & Q(completed_on__isnull=True, created_at__gte=start)
         )
     if last is not None:
-        end = _day_start(last + dt.timedelta(days=1))
+        end = day_start(last + dt.timedelta(days=1))
         measures = measures.filter(
             Q(signed_off_at__lt=end)
             | unaccepted & Q(completed_on__lte=last)
