@@ -24,7 +24,7 @@ from rectify.campaigns.models import Campaign, GuidanceAssignment
 from rectify.org.models import Person, Role, RoleGrant, Unit
 from rectify.org.scoping import visible_to
 
-from .lights import Light, light_expression, light_q, stalled_q
+from .lights import Light, light_expression, light_q, stalled_q, warning_windows
 from .models import (
     DONE_STATUSES,
     Measure,
@@ -125,12 +125,15 @@ def light_counts(
     """
     today = today or timezone.localdate()
     measures = measures.order_by()
+    windows = warning_windows()  # asked once, not by each light
+    days = windows[0] if len(windows) == 1 else None
+    conditions = {light: light_q(light, today, warning_days=days) for light in Light.values}
     if cap is not None:
         return {
-            light: measures.filter(light_q(light, today)).values("pk")[: cap + 1].count()
-            for light in Light.values
+            light: measures.filter(condition).values("pk")[: cap + 1].count()
+            for light, condition in conditions.items()
         }
-    aggregates = {light: Count("pk", filter=light_q(light, today)) for light in Light.values}
+    aggregates = {light: Count("pk", filter=condition) for light, condition in conditions.items()}
     if stalled:
         aggregates["stalled"] = Count("pk", filter=stalled_q(today))
     return {name: n or 0 for name, n in measures.aggregate(**aggregates).items()}

@@ -25,7 +25,7 @@ from rectify.core.testing import (
 from rectify.core.xlsx import attachment_disposition
 from rectify.ledger import pressure
 from rectify.ledger import report as report_module
-from rectify.ledger.lights import Light, light_q
+from rectify.ledger.lights import Light, light_q, warning_windows
 from rectify.ledger.models import (
     ExtensionRequest,
     ExtensionStatus,
@@ -232,6 +232,9 @@ def test_lights_with_a_constant_window_match_the_per_campaign_window(tree, days)
     campaign = tree["campaign"]
     campaign.warning_days = days
     campaign.save(update_fields=["warning_days"])
+    # Another campaign warning otherwise: without ``warning_days`` the edge is each row's.
+    make_campaign(tree["city"], warning_days=days + 5)
+    assert len(warning_windows()) > 1
     measures = Measure.objects.filter(campaign=campaign)
     for light in Light.values:
         per_row = set(measures.filter(light_q(light, TODAY)).values_list("pk", flat=True))

@@ -15,6 +15,7 @@ from rectify.core.testing import (
     make_unit,
     make_user,
 )
+from rectify.ledger.filters import MeasureFilter
 from rectify.ledger.lights import Light
 from rectify.ledger.models import Measure, MeasureKind, MeasureStatus, Problem, ProblemStatus
 from rectify.ledger.selectors import (
@@ -71,6 +72,31 @@ def test_warning_window_is_per_campaign(world):
     p = make_problem(world["campaign"], world["a"])
     m = make_measure(p, deadline=TODAY + dt.timedelta(days=5))
     assert measures_visible_to(world["admin_a"]).get(pk=m.pk).light == Light.GREEN
+
+
+@pytest.mark.parametrize("windows", [(3, 10), (10, 10)])
+def test_each_campaign_warns_with_its_own_window_in_lists_filters_and_counts(world, windows):
+    """Mixed windows: each row's campaign sets its yellow edge. One window for all: the
+    edge is one date, with the same lights."""
+    world["campaign"].warning_days = windows[0]
+    world["campaign"].save()
+    other = make_campaign(world["city"], world["a"], warning_days=windows[1])
+    due = TODAY + dt.timedelta(days=5)
+    m_first = make_measure(make_problem(world["campaign"], world["a"]), deadline=due)
+    m_other = make_measure(make_problem(other, world["a"]), deadline=due)
+    expected = {
+        m_first.pk: Light.YELLOW if windows[0] >= 5 else Light.GREEN,
+        m_other.pk: Light.YELLOW,
+    }
+    listed = measures_visible_to(world["admin_a"])
+    assert dict(listed.values_list("pk", "light")) == expected
+    for light in (Light.YELLOW, Light.GREEN):
+        filtered = MeasureFilter({"light": light}, queryset=listed).qs
+        assert {m.pk for m in filtered} == {pk for pk, lit in expected.items() if lit == light}
+    counts = light_counts(Measure.objects.filter(pk__in=expected))
+    capped = light_counts(Measure.objects.filter(pk__in=expected), cap=10)
+    yellow = sum(lit == Light.YELLOW for lit in expected.values())
+    assert counts == capped == {"red": 0, "yellow": yellow, "green": 2 - yellow, "grey": 0}
 
 
 def test_stale_edit_is_refused_and_first_survives(world):

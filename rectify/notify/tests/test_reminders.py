@@ -273,7 +273,9 @@ def test_queries_do_not_grow_with_recipients():
     assert len(mail.outbox) - few_sent > few_sent  # many more emails went out the second time
     assert dry_few == dry_many
     assert real_few == real_many
-    assert dry_few[0] == dry_few[1] <= 15
+    # Two of them ask the campaigns' warning windows (lights.warning_windows), so the
+    # yellow edge is a constant date when every campaign warns alike.
+    assert dry_few[0] == dry_few[1] <= 17
 
 
 def test_send_reminders_command_prints_counts_and_dry_run_writes_nothing(world):
