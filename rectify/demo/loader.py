@@ -43,6 +43,7 @@ from . import (
     inspection_research,
     news,
     study,
+    supervision,
 )
 
 #: The stages that feed the ledger, loaded after it, each matched by its own keys.
@@ -52,6 +53,7 @@ STAGES = (
     ("self-examination", inspection_checklists),
     ("opinions", inspection_opinions),
     ("findings", inspection_findings),
+    ("supervision", supervision),
     ("satisfaction surveys", evaluation),
     ("news", news),
 )

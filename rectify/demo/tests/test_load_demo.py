@@ -7,6 +7,8 @@ from rectify.campaigns.models import Campaign, GuidanceAssignment
 from rectify.demo import data, study
 from rectify.ledger.lights import Light
 from rectify.ledger.models import (
+    ExtensionRequest,
+    ExtensionStatus,
     Level,
     Measure,
     MeasureKind,
@@ -14,8 +16,10 @@ from rectify.ledger.models import (
     Problem,
     ProgressNote,
     Source,
+    Urge,
 )
 from rectify.ledger.selectors import light_counts, measures_visible_to
+from rectify.notify.models import Notification, NotificationKind
 from rectify.org.models import GuidanceGroup, Person, Role, RoleGrant, Unit
 
 pytestmark = pytest.mark.django_db
@@ -51,6 +55,9 @@ def _counts() -> dict[str, int]:
         "responsibilities": Measure.responsible_persons.through.objects.count(),
         "problem history": Problem.history.count(),
         "measure history": Measure.history.count(),
+        "urges": Urge.objects.count(),
+        "extension requests": ExtensionRequest.objects.count(),
+        "notifications": Notification.objects.count(),
         **{f"light {k}": v for k, v in light_counts(measures).items()},
     }
 
@@ -178,3 +185,39 @@ def test_zhidaozu_reads_the_city_subtree_as_a_guidance_group_member(campaign):
     assert (
         measures_visible_to(zhidaozu).count() == Measure.objects.filter(campaign=campaign).count()
     )
+
+
+def test_supervision_shows_in_the_lists_the_report_and_the_inboxes(campaign, client):
+    users = get_user_model().objects.in_bulk(["zhidaozu", "leader", "zeren"], field_name="username")
+    urged = Measure.objects.filter(campaign=campaign, urge_count__gt=0)
+    # Only overdue measures are urged, the longest-overdue one twice, by the guidance group
+    # and the city's leader; the counters match the urges.
+    assert urged.count() == 6
+    lights = measures_visible_to(users["leader"]).filter(pk__in=urged).values_list("light")
+    assert set(lights) == {(Light.RED,)}
+    assert sorted(urged.values_list("urge_count", flat=True)) == [1, 1, 1, 1, 1, 2]
+    assert {u.by.username for u in Urge.objects.select_related("by")} == {"zhidaozu", "leader"}
+    requests = {r.status: r for r in ExtensionRequest.objects.select_related("measure")}
+    assert set(requests) == set(ExtensionStatus.values)
+    approved = requests[ExtensionStatus.APPROVED].measure
+    assert approved.deadline == requests[ExtensionStatus.APPROVED].new_deadline
+    assert approved.original_deadline == requests[ExtensionStatus.APPROVED].old_deadline
+    assert approved.extension_count == 1
+    refused = requests[ExtensionStatus.REFUSED]
+    assert refused.measure.deadline == refused.old_deadline
+    # The leader decides (one request still waits); zeren hears of the decisions and of
+    # the urge on her own overdue measure.
+    assert (
+        Notification.objects.filter(
+            recipient=users["leader"], kind=NotificationKind.EXTENSION_REQUESTED
+        ).count()
+        == 3
+    )
+    assert set(
+        Notification.objects.filter(recipient=users["zeren"]).values_list("kind", flat=True)
+    ) == {NotificationKind.URGE, NotificationKind.EXTENSION_DECIDED}
+    # The measure list's "urged" filter finds them.
+    client.force_login(users["leader"])
+    page = client.get("/ledger/measures/", {"urged": "true"})
+    assert page.status_code == 200
+    assert page.context["page_obj"].paginator.count == 6
