@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rectify.campaigns.models import Campaign, Target
 from rectify.core.forms import date_input
+from rectify.core.search import text_match
 from rectify.org.models import Person, Unit
 from rectify.org.scoping import units_in_paths
 
@@ -182,11 +183,10 @@ class MeasureFilter(_LedgerFilterSet):
         # Persons are matched once (an uncorrelated subquery over a small table); the
         # problem's description is read through its primary key only for rows whose
         # own content did not match.
-        persons = Person.all_objects.filter(name__icontains=value).values("pk")
+        persons = Person.all_objects.filter(text_match(value, "name")).values("pk")
         answered = Measure.responsible_persons.through.objects.filter(person__in=persons)
         return queryset.filter(
-            Q(content__icontains=value)
-            | Q(problem__description__icontains=value)
+            text_match(value, "content", "problem__description")
             | Q(pk__in=answered.values("measure"))
         )
 
@@ -221,7 +221,5 @@ class ProblemFilter(_LedgerFilterSet):
         if not value:
             return queryset
         return queryset.filter(
-            Q(description__icontains=value)
-            | Q(root_cause__icontains=value)
-            | Q(concerned_person__name__icontains=value)
+            text_match(value, "description", "root_cause", "concerned_person__name")
         )

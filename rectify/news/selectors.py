@@ -4,9 +4,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
+from rectify.core.search import text_match
 from rectify.ledger.models import Measure, MeasureStatus
 from rectify.org.models import Unit
 from rectify.org.scoping import editable_by, units_in_paths
@@ -103,7 +104,7 @@ def public_search(query: str) -> QuerySet[Article]:
     query = (query or "").strip()[:SEARCH_MAX_LENGTH]
     if not query:
         return Article.objects.none()
-    return public_articles().filter(Q(title__icontains=query) | Q(subtitle__icontains=query))
+    return public_articles().filter(text_match(query, "title", "subtitle"))
 
 
 def public_file(pk: int) -> Attachment | None:

@@ -10,6 +10,8 @@ from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.expressions import Window
 from django.db.models.functions import Coalesce, RowNumber
 
+from rectify.core.search import text_match
+
 from .models import PATH_END, PATH_STEP, GuidanceGroup, Person, RoleGrant, Unit
 from .scoping import (
     CHANGE,
@@ -78,9 +80,7 @@ def attach_first_children(user, roots: list[Unit], limit: int = CHILDREN_PER_ROO
 def unit_search(user, query: str) -> QuerySet[Unit]:
     """Visible units whose name, short name or code contains ``query``."""
     query = query.strip()
-    units = units_visible_to(user).filter(
-        Q(name__icontains=query) | Q(short_name__icontains=query) | Q(code__icontains=query)
-    )
+    units = units_visible_to(user).filter(text_match(query, "name", "short_name", "code"))
     return with_child_count(units.select_related("parent")).order_by("path")
 
 
