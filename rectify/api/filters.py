@@ -5,9 +5,11 @@ whether another unit's object exists)."""
 import django_filters
 from django import forms
 from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework.filters import OrderingFilter
 
 from rectify.campaigns.models import Target
 from rectify.campaigns.selectors import campaigns_visible_to
+from rectify.core.ordering import SortRules
 from rectify.inspection.models import FindingStatus
 from rectify.ledger.forms import persons_for
 from rectify.ledger.models import ExtensionStatus, Source
@@ -30,6 +32,18 @@ def narrow_choices(filterset, user) -> None:
         fields["target"].queryset = Target.objects.filter(campaign__in=campaigns)
     if "person" in fields:
         fields["person"].queryset = persons_for(user)
+
+
+class StableOrderingFilter(OrderingFilter):
+    """DRF's ``?ordering=``, sorted by the view's ``sort_rules`` and ending by id, so that
+    pages of a sort with ties neither repeat nor skip rows."""
+
+    def filter_queryset(self, request, queryset, view):
+        ordering = self.get_ordering(request, queryset, view)
+        if not ordering:
+            return queryset
+        rules = getattr(view, "sort_rules", None) or SortRules()
+        return queryset.order_by(*rules.order_by(ordering))
 
 
 class ScopedFilterBackend(DjangoFilterBackend):

@@ -3,9 +3,11 @@
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_filters.constants import EMPTY_VALUES
 
 from rectify.campaigns.models import Campaign, Target
 from rectify.core.forms import date_input
+from rectify.core.ordering import SortRules
 from rectify.core.search import text_match
 from rectify.org.models import Person, Unit
 from rectify.org.scoping import units_in_paths
@@ -32,6 +34,26 @@ class YesNoSelect(django_filters.widgets.BooleanWidget):
     def __init__(self, attrs=None):
         super().__init__(attrs)
         self.choices = [("", "---------"), ("true", _("Yes")), ("false", _("No"))]
+
+
+#: How the measure lists sort: no deadline is the latest, one status by deadline, then id.
+MEASURE_SORT = SortRules(latest_if_empty=frozenset({"deadline"}), then={"status": ("deadline",)})
+#: How the problem lists sort: by the chosen column, then id.
+PROBLEM_SORT = SortRules()
+
+
+class StableOrderingFilter(django_filters.OrderingFilter):
+    """django-filter's ``?o=``, sorted by :class:`SortRules` (ties broken by id)."""
+
+    def __init__(self, *args, rules: SortRules = PROBLEM_SORT, **kwargs):
+        self.rules = rules
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        ordering = [self.get_ordering_value(param) for param in value if param not in EMPTY_VALUES]
+        return qs.order_by(*self.rules.order_by(ordering)) if ordering else qs
 
 
 class _LedgerFilterSet(django_filters.FilterSet):
@@ -101,8 +123,9 @@ class MeasureFilter(_LedgerFilterSet):
     signed_off_to = django_filters.DateFilter(
         label=_("signed off until"), method="filter_signed_off", widget=date_input()
     )
-    o = django_filters.OrderingFilter(
+    o = StableOrderingFilter(
         label=_("sort by"),
+        rules=MEASURE_SORT,
         fields=(
             ("problem", "problem"),
             ("deadline", "deadline"),
@@ -201,7 +224,7 @@ class ProblemFilter(_LedgerFilterSet):
         choices=[*ProblemStatus.choices, (NOT_SIGNED_OFF, _("Not signed off yet"))],
         method="filter_status",
     )
-    o = django_filters.OrderingFilter(
+    o = StableOrderingFilter(
         label=_("sort by"),
         fields=(("id", "id"), ("found_on", "found"), ("unit__path", "unit")),
         field_labels={"id": _("number"), "found_on": _("date found"), "unit__path": _("unit")},

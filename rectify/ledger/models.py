@@ -98,7 +98,15 @@ class Problem(TimeStampedModel, SoftDeleteModel, VersionedModel):
         verbose_name = _("problem")
         verbose_name_plural = _("problems")
         ordering = ["id"]
-        indexes = [models.Index(fields=["campaign", "unit"], name="ledger_problem_campaign_unit")]
+        indexes = [
+            models.Index(fields=["campaign", "unit"], name="ledger_problem_campaign_unit"),
+            # The problem list sorted by the date found (then id), a page at a time.
+            models.Index(
+                fields=["found_on", "id"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="ledger_problem_found_order",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.description[:40]
@@ -245,6 +253,16 @@ class Measure(TimeStampedModel, SoftDeleteModel, VersionedModel):
             ),
             models.Index(
                 fields=["responsible_department", "status"], name="ledger_measure_department"
+            ),
+            # The measure list sorted by deadline or by last change (then id): a page of
+            # fifty walks the index instead of sorting a million rows (1.6 s on SQLite).
+            *(
+                models.Index(
+                    fields=[field, "id"],
+                    condition=models.Q(deleted_at__isnull=True),
+                    name=f"ledger_measure_{name}_order",
+                )
+                for field, name in (("deadline", "deadline"), ("updated_at", "updated"))
             ),
             # Covers the standing report's count of a campaign by unit, status and light:
             # without it, counting a million measures reads the whole table (3x slower).

@@ -93,17 +93,21 @@ def measures_visible_to(user, today: dt.date | None = None) -> QuerySet[Measure]
     )
 
 
+def by_deadline() -> tuple:
+    """Earliest deadline first, measures without one (long-term) last, then by id: the
+    responsibility lists' order, the same on every database."""
+    return (F("deadline").asc(nulls_last=True), "id")
+
+
 def measures_answered_by(person: Person, user) -> QuerySet[Measure]:
     """The responsibility list (责任清单) of one person, across units and campaigns."""
-    return measures_visible_to(user).filter(responsible_persons=person).order_by("deadline", "id")
+    return measures_visible_to(user).filter(responsible_persons=person).order_by(*by_deadline())
 
 
 def measures_of_department(department: Unit, user) -> QuerySet[Measure]:
     """The measures a department answers for."""
     return (
-        measures_visible_to(user)
-        .filter(responsible_department=department)
-        .order_by("deadline", "id")
+        measures_visible_to(user).filter(responsible_department=department).order_by(*by_deadline())
     )
 
 

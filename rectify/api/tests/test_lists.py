@@ -149,6 +149,28 @@ def test_ordering_parameter_orders(ledger):
     assert deadlines == sorted(deadlines, reverse=True) and len(set(deadlines)) > 1
 
 
+@pytest.mark.parametrize("ordering", ["deadline", "-deadline", "status", "-updated_at"])
+def test_paging_a_sort_with_ties_returns_each_measure_once_ties_by_id(ledger, ordering):
+    campaign, _city, counties, user = ledger
+    problem = make_problem(campaign, counties[0])
+    due = timezone.localdate() + dt.timedelta(days=60)
+    tied = [make_measure(problem, deadline=due).pk for _ in range(7)]
+    grey = make_measure(problem, kind="long_term", deadline=None).pk
+    client = token_client(user)
+    url, listed = reverse("api-v1:measure-list"), []
+    page = client.get(url, {"ordering": ordering, "page_size": 3}).json()
+    while True:
+        listed += [row["id"] for row in page["results"]]
+        if not page["next"]:
+            break
+        page = client.get(page["next"]).json()
+    assert sorted(listed) == sorted(m.pk for m in measures_visible_to(user))
+    in_ties = [pk for pk in listed if pk in tied]
+    assert in_ties == sorted(tied, reverse=ordering.startswith("-"))
+    if ordering in ("deadline", "-deadline"):  # no deadline: the latest, on every database
+        assert listed.index(grey) == (len(listed) - 1 if ordering == "deadline" else 0)
+
+
 def test_pagination_is_bounded(ledger):
     *_rest, user = ledger
     client = token_client(user)

@@ -1,9 +1,9 @@
 """What every API viewset shares: querysets from the scoped selectors, filters, ordering."""
 
 from django.db.models import QuerySet
-from rest_framework import filters, viewsets
+from rest_framework import viewsets
 
-from ..filters import ScopedFilterBackend
+from ..filters import ScopedFilterBackend, StableOrderingFilter
 
 
 class ScopedViewSet(viewsets.GenericViewSet):
@@ -13,7 +13,7 @@ class ScopedViewSet(viewsets.GenericViewSet):
     answers 404, exactly as a missing one.
     """
 
-    filter_backends = [ScopedFilterBackend, filters.OrderingFilter]
+    filter_backends = [ScopedFilterBackend, StableOrderingFilter]
     ordering = ["id"]
 
     def scoped_queryset(self, user) -> QuerySet:

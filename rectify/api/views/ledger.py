@@ -13,7 +13,7 @@ from rest_framework.response import Response
 
 from rectify.core.uploads import stored_file_response
 from rectify.ledger import services
-from rectify.ledger.filters import MeasureFilter, ProblemFilter
+from rectify.ledger.filters import MEASURE_SORT, MeasureFilter, ProblemFilter
 from rectify.ledger.models import (
     Evidence,
     ExtensionRequest,
@@ -122,6 +122,7 @@ class MeasureViewSet(_Writable):
     filterset_class = MeasureFilter
     ordering_fields = ["id", "deadline", "status", "unit__path", "updated_at"]
     ordering = None
+    sort_rules = MEASURE_SORT
 
     def scoped_queryset(self, user) -> QuerySet:
         return measures_visible_to(user)
