@@ -4,6 +4,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from rectify.core.testing import (
     LOCAL_HOSTS,
@@ -61,7 +62,7 @@ def test_survey_round_tokens_and_one_anonymous_ballot(transactional_db, live_ser
     page.fill("#token-form #id_count", "3")
     page.click("#token-form button[type=submit]")
     slips = page.locator("#slips .slip")
-    assert slips.count() == 3
+    expect(slips).to_have_count(3)  # waits for the page the form posts to
     assert slips.first.locator("img").get_attribute("src").startswith("data:image/svg+xml")
     link = slips.first.locator("a.slip-link").get_attribute("href")
 
@@ -77,7 +78,7 @@ def test_survey_round_tokens_and_one_anonymous_ballot(transactional_db, live_ser
         else:
             respondent.fill(f"#id_q{question.pk}", "希望多办科普活动")
     respondent.click("#ballot button[type=submit]")
-    assert respondent.locator("#thanks").is_visible()
+    expect(respondent.locator("#thanks")).to_be_visible()
     respondent.goto(link)
     assert respondent.locator("#public-message").get_attribute("data-reason") == "used"
     assert respondent.locator("#ballot").count() == 0
