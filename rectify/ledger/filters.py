@@ -23,9 +23,7 @@ from .models import (
     ProblemStatus,
     Source,
 )
-
-#: The problem list's status choice for every problem not signed off (the open ones).
-NOT_SIGNED_OFF = "open"
+from .selectors import NOT_SIGNED_OFF, problem_status_q
 
 
 class YesNoSelect(django_filters.widgets.BooleanWidget):
@@ -235,9 +233,7 @@ class ProblemFilter(_LedgerFilterSet):
         fields = ["campaign", "unit", "below", "target", "source", "level", "status", "q"]
 
     def filter_status(self, queryset, name, value):
-        if value == NOT_SIGNED_OFF:
-            return queryset.exclude(derived_status=ProblemStatus.SIGNED_OFF)
-        return queryset.filter(derived_status=value)
+        return queryset.filter(problem_status_q(value)) if value else queryset
 
     def filter_text(self, queryset, name, value):
         value = value.strip()

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import (
     Case,
     Count,
+    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -27,6 +28,7 @@ from rectify.org.scoping import visible_to
 from .lights import Light, light_expression, light_q, stalled_q, warning_windows
 from .models import (
     DONE_STATUSES,
+    OPEN_STATUSES,
     Measure,
     MeasureStatus,
     Problem,
@@ -53,6 +55,36 @@ def problem_status_expression() -> Case:
         When(measure_total=F("measure_done"), then=Value(ProblemStatus.COMPLETED)),
         default=Value(ProblemStatus.IN_PROGRESS),
     )
+
+
+#: Not a derived status: every problem not signed off (the problem list's "open" choice).
+NOT_SIGNED_OFF = "open"
+
+
+def problem_status_q(status: str) -> Q:
+    """The problems whose derived status is ``status`` (:func:`problem_status_expression`),
+    or with :data:`NOT_SIGNED_OFF` every problem not signed off,
+    as conditions on their live measures: an index lookup per problem, or, for signed-off
+    problems, starting from the signed-off measures. Filtering on the annotation instead
+    counts every problem's measures three times (2.6 s on PostgreSQL for the signed-off
+    problems among 400,000; 0.26 s this way).
+    """
+    live = Measure.objects.filter(problem=OuterRef("pk"))
+    has_measure = Exists(live)
+    open_measure = Exists(live.filter(status__in=OPEN_STATUSES))
+    not_signed_off = Exists(live.exclude(status=MeasureStatus.SIGNED_OFF))
+    if status == ProblemStatus.NO_MEASURE:
+        return ~has_measure
+    if status == ProblemStatus.IN_PROGRESS:
+        return Q(open_measure)
+    if status == ProblemStatus.COMPLETED:
+        return has_measure & ~open_measure & not_signed_off
+    if status == ProblemStatus.SIGNED_OFF:
+        signed_off = Measure.objects.filter(status=MeasureStatus.SIGNED_OFF).values("problem")
+        return Q(pk__in=signed_off) & ~not_signed_off
+    if status == NOT_SIGNED_OFF:
+        return ~has_measure | not_signed_off
+    raise ValueError(status)
 
 
 def with_problem_status(problems: QuerySet[Problem]) -> QuerySet[Problem]:

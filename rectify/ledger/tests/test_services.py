@@ -15,7 +15,7 @@ from rectify.core.testing import (
     make_unit,
     make_user,
 )
-from rectify.ledger.filters import MeasureFilter
+from rectify.ledger.filters import NOT_SIGNED_OFF, MeasureFilter, ProblemFilter
 from rectify.ledger.lights import Light
 from rectify.ledger.models import Measure, MeasureKind, MeasureStatus, Problem, ProblemStatus
 from rectify.ledger.selectors import (
@@ -26,6 +26,7 @@ from rectify.ledger.selectors import (
 )
 from rectify.ledger.services import (
     measure_create,
+    measure_delete,
     measure_set_status,
     measure_update,
     problem_create,
@@ -157,6 +158,46 @@ def test_problem_status_is_derived_from_measures(world):
         measure=m2, status=MeasureStatus.SIGNED_OFF, expected_version=m2.version, acting_user=admin
     )
     assert problems_visible_to(admin).get(pk=p.pk).derived_status == ProblemStatus.SIGNED_OFF
+
+
+def test_the_problem_status_filter_finds_exactly_the_problems_of_each_derived_status(world):
+    """The list's status filter (conditions on live measures) agrees with the status shown
+    (derived from counts), deleted measures ignored by both."""
+    admin = make_admin()
+    statuses = {
+        "none": [],
+        "deleted only": [MeasureStatus.SIGNED_OFF],
+        "open": [MeasureStatus.NOT_STARTED, MeasureStatus.SIGNED_OFF],
+        "started": [MeasureStatus.IN_PROGRESS],
+        "done": [MeasureStatus.COMPLETED, MeasureStatus.CONFIRMED, MeasureStatus.SIGNED_OFF],
+        "signed": [MeasureStatus.SIGNED_OFF, MeasureStatus.SIGNED_OFF],
+        "signed, one open deleted": [MeasureStatus.SIGNED_OFF, MeasureStatus.NOT_STARTED],
+    }
+    problems = {}
+    for label, measure_statuses in statuses.items():
+        problem = make_problem(world["campaign"], world["a"], description=label)
+        for status in measure_statuses:
+            Measure.objects.filter(pk=make_measure(problem).pk).update(status=status)
+        problems[label] = problem.pk
+    for label in ("deleted only", "signed, one open deleted"):
+        last = Measure.objects.filter(problem_id=problems[label]).latest("pk")
+        measure_delete(measure=last, acting_user=admin)
+    listed = problems_visible_to(admin).filter(pk__in=problems.values())
+    shown = dict(listed.values_list("description", "derived_status"))
+    assert shown == {
+        "none": ProblemStatus.NO_MEASURE,
+        "deleted only": ProblemStatus.NO_MEASURE,
+        "open": ProblemStatus.IN_PROGRESS,
+        "started": ProblemStatus.IN_PROGRESS,
+        "done": ProblemStatus.COMPLETED,
+        "signed": ProblemStatus.SIGNED_OFF,
+        "signed, one open deleted": ProblemStatus.SIGNED_OFF,
+    }
+    for status in [*ProblemStatus.values, NOT_SIGNED_OFF]:
+        found = ProblemFilter({"status": status}, queryset=listed).qs
+        expected = {d for d, s in shown.items() if s == status or (
+            status == NOT_SIGNED_OFF and s != ProblemStatus.SIGNED_OFF)}  # fmt: skip
+        assert {p.description for p in found} == expected, status
 
 
 def test_bad_measures_are_refused_and_nothing_saved(world):
