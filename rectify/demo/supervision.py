@@ -10,7 +10,8 @@ inboxes of the demo logins all have something to show.
 
 Measures are named by their exact content. An urge is matched by measure,
 author and message; a request by measure and reason, and decided only while
-it is pending. A second run adds nothing.
+it is pending. A second run adds nothing, and one on a ledger changed since
+skips what the services would now refuse (urging a measure done meanwhile).
 """
 
 import datetime as dt
@@ -20,7 +21,14 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from rectify.ledger.models import ExtensionRequest, ExtensionStatus, Measure, Urge
-from rectify.ledger.services import extension_decide, extension_request, measure_urge
+from rectify.ledger.services import (
+    can_decide_extension,
+    can_request_extension,
+    can_urge,
+    extension_decide,
+    extension_request,
+    measure_urge,
+)
 
 
 @dataclass(frozen=True)
@@ -124,13 +132,17 @@ def load(*, campaign, units, people, targets, admin) -> int:
     for spec in URGES:
         measure = _measure(campaign, spec.measure)
         by = logins[spec.by]
-        if not Urge.objects.filter(measure=measure, by=by, message=spec.message).exists():
+        if Urge.objects.filter(measure=measure, by=by, message=spec.message).exists():
+            continue
+        if can_urge(by, measure):  # not once the measure was done since an earlier load
             measure_urge(measure=measure, message=spec.message, acting_user=by)
             created += 1
     for spec in EXTENSIONS:
         measure = _measure(campaign, spec.measure)
         request = ExtensionRequest.objects.filter(measure=measure, reason=spec.reason).first()
         if request is None:
+            if not can_request_extension(logins[REQUESTER], measure):
+                continue
             request = extension_request(
                 measure=measure,
                 new_deadline=measure.deadline + dt.timedelta(days=spec.days),
@@ -138,7 +150,8 @@ def load(*, campaign, units, people, targets, admin) -> int:
                 acting_user=logins[REQUESTER],
             )
             created += 1
-        if spec.decision and request.status == ExtensionStatus.PENDING:
+        pending = request.status == ExtensionStatus.PENDING
+        if spec.decision and pending and can_decide_extension(logins[DECIDER], measure):
             measure.refresh_from_db()
             extension_decide(
                 request=request,

@@ -64,10 +64,14 @@ def _date(day: dt.date) -> Value:
     return Value(day, output_field=models.DateField())
 
 
+def campaign_windows(field: str) -> list[int]:
+    """The distinct values (days) of a window ``field`` of all campaigns, smallest first."""
+    return list(Campaign.all_objects.order_by(field).values_list(field, flat=True).distinct())
+
+
 def warning_windows() -> list[int]:
-    """The distinct warning windows (days) of all campaigns, smallest first: one small query."""
-    days = Campaign.all_objects.order_by("warning_days").values_list("warning_days", flat=True)
-    return list(days.distinct())
+    """The campaigns' distinct warning windows: one small query."""
+    return campaign_windows("warning_days")
 
 
 def light_q(light: str, today: dt.date | None = None, *, warning_days: int | None = None) -> Q:
@@ -133,10 +137,7 @@ def stalled_q(today: dt.date | None = None) -> Q:
     the open measures old enough to be stalled without reading the others.
     """
     today = today or timezone.localdate()
-    windows = Campaign.all_objects.order_by("progress_stale_days").values_list(
-        "progress_stale_days", flat=True
-    )
-    windows = list(windows.distinct())
+    windows = campaign_windows("progress_stale_days")
     if len(windows) <= 1:
         since = today - dt.timedelta(days=windows[0] if windows else 0)
         recent = ProgressNote.objects.filter(measure=OuterRef("pk"), reported_on__gte=since)

@@ -221,3 +221,18 @@ def test_supervision_shows_in_the_lists_the_report_and_the_inboxes(campaign, cli
     page = client.get("/ledger/measures/", {"urged": "true"})
     assert page.status_code == 200
     assert page.context["page_obj"].paginator.count == 6
+
+
+def test_a_ledger_changed_since_an_earlier_load_still_loads(campaign):
+    """A demo database from before the supervision stage, where a measure to be urged was
+    completed meanwhile: the next load skips that urge instead of failing."""
+    from rectify.demo import supervision
+
+    Urge.objects.all().delete()
+    ExtensionRequest.objects.all().delete()
+    done = Measure.objects.get(campaign=campaign, content=supervision.URGES[0].measure)
+    Measure.objects.filter(pk=done.pk).update(status=MeasureStatus.COMPLETED)
+    call_command("load_demo", quiet=True)
+    assert not Urge.objects.filter(measure=done).exists()
+    assert Urge.objects.count() == len(supervision.URGES) - 2  # it was urged twice
+    assert ExtensionRequest.objects.count() == len(supervision.EXTENSIONS)
