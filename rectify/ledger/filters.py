@@ -23,7 +23,7 @@ from .models import (
     ProblemStatus,
     Source,
 )
-from .selectors import NOT_SIGNED_OFF, problem_status_q
+from .selectors import MEASURE_SORT, NOT_SIGNED_OFF, problem_status_q
 
 
 class YesNoSelect(django_filters.widgets.BooleanWidget):
@@ -34,8 +34,6 @@ class YesNoSelect(django_filters.widgets.BooleanWidget):
         self.choices = [("", "---------"), ("true", _("Yes")), ("false", _("No"))]
 
 
-#: How the measure lists sort: no deadline is the latest, one status by deadline, then id.
-MEASURE_SORT = SortRules(latest_if_empty=frozenset({"deadline"}), then={"status": ("deadline",)})
 #: How the problem lists sort: by the chosen column, then id.
 PROBLEM_SORT = SortRules()
 

@@ -74,10 +74,18 @@ def warning_windows() -> list[int]:
     return campaign_windows("warning_days")
 
 
-def light_q(light: str, today: dt.date | None = None, *, warning_days: int | None = None) -> Q:
+def light_q(
+    light: str,
+    today: dt.date | None = None,
+    *,
+    warning_days: int | None = None,
+    windows: list[int] | None = None,
+) -> Q:
     """The condition for one light, usable in ``filter()`` and ``Count(filter=...)``.
 
     ``warning_days``: the window of the one campaign all the measures belong to.
+    ``windows``: the campaigns' :func:`warning_windows`, when the caller has read
+    them already (else they are read here, for yellow and green).
     Given, or when every campaign warns alike, the yellow/green edge is a
     constant date instead of one computed from each row's campaign: an index
     range the database can estimate and scan (on PostgreSQL, a search's yellow
@@ -96,7 +104,10 @@ def light_q(light: str, today: dt.date | None = None, *, warning_days: int | Non
         return open_dated & Q(deadline__lt=today)
     if light not in (Light.YELLOW, Light.GREEN):
         raise ValueError(light)
-    windows = [warning_days] if warning_days is not None else warning_windows()
+    if warning_days is not None:
+        windows = [warning_days]
+    elif windows is None:
+        windows = warning_windows()
     if len(windows) <= 1:
         edge = today + dt.timedelta(days=windows[0] if windows else 0)
         if light == Light.YELLOW:

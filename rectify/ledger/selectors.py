@@ -22,6 +22,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from rectify.campaigns.models import Campaign, GuidanceAssignment
+from rectify.core.ordering import SortRules
 from rectify.org.models import Person, Role, RoleGrant, Unit
 from rectify.org.scoping import visible_to
 
@@ -125,10 +126,14 @@ def measures_visible_to(user, today: dt.date | None = None) -> QuerySet[Measure]
     )
 
 
-def by_deadline() -> tuple:
+#: How measure lists sort: no deadline is the latest, one status by deadline, then by id.
+MEASURE_SORT = SortRules(latest_if_empty=frozenset({"deadline"}), then={"status": ("deadline",)})
+
+
+def by_deadline() -> list:
     """Earliest deadline first, measures without one (long-term) last, then by id: the
     responsibility lists' order, the same on every database."""
-    return (F("deadline").asc(nulls_last=True), "id")
+    return MEASURE_SORT.order_by(["deadline"])
 
 
 def measures_answered_by(person: Person, user) -> QuerySet[Measure]:
@@ -162,8 +167,7 @@ def light_counts(
     today = today or timezone.localdate()
     measures = measures.order_by()
     windows = warning_windows()  # asked once, not by each light
-    days = windows[0] if len(windows) == 1 else None
-    conditions = {light: light_q(light, today, warning_days=days) for light in Light.values}
+    conditions = {light: light_q(light, today, windows=windows) for light in Light.values}
     if cap is not None:
         return {
             light: measures.filter(condition).values("pk")[: cap + 1].count()

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 
 from rectify.core.uploads import stored_file_response
 from rectify.ledger import services
-from rectify.ledger.filters import MEASURE_SORT, MeasureFilter, ProblemFilter
+from rectify.ledger.filters import MeasureFilter, ProblemFilter
 from rectify.ledger.models import (
     Evidence,
     ExtensionRequest,
@@ -22,7 +22,7 @@ from rectify.ledger.models import (
     Urge,
 )
 from rectify.ledger.report import attach_last_urged
-from rectify.ledger.selectors import measures_visible_to, problems_visible_to
+from rectify.ledger.selectors import MEASURE_SORT, measures_visible_to, problems_visible_to
 from rectify.org.scoping import visible_to
 
 from ..filters import ByMeasureFilter, EvidenceFilter, ExtensionFilter
